@@ -1,0 +1,85 @@
+"""Command line: argparse, printing and exit codes. Each subcommand lives in a module of this package that
+exposes `register(subparsers)`; the handlers call core/store code and print. `leadassist` with no subcommand
+opens the desktop app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from leadassist import __version__, paths
+from leadassist.core.errors import LeadAssistError
+from leadassist.log import setup_logging
+
+log = logging.getLogger(__name__)
+
+# Subcommand modules, in the order their commands appear in --help.
+_COMMAND_MODULES = ("enrich_cmds", "mx_cmds", "store_cmds")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole argument parser, subcommands included."""
+    parser = argparse.ArgumentParser(
+        prog="leadassist",
+        description="Find and rank likely work e-mail addresses for CRM leads, check mail domains, keep notes.",
+    )
+    parser.add_argument("--version", action="version", version=f"LeadAssist {__version__}")
+    parser.add_argument("--data-dir", help="folder for the database, DNS cache, logs and backups "
+                        "(default: the per-user data folder; env LEADASSIST_DATA_DIR)")
+    parser.add_argument("--db", help="research database file (env LEADASSIST_DB)")
+    parser.add_argument("--demo", action="store_true", help="open the desktop app on the bundled sample data "
+                        "with a temporary database")
+    parser.add_argument("--selftest", action="store_true", help="check offline that Qt, the database and the "
+                        "engine work; print one line, exit 0 or 1")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        importlib.import_module(f"leadassist.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `leadassist` console script; returns the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(
+        paths.log_dir(args.data_dir) if args.command or args.selftest else None,
+        stderr_level=logging.INFO if args.verbose else logging.WARNING,
+    )
+    try:
+        if args.selftest:
+            from leadassist.cli.selftest import run_selftest
+
+            return run_selftest(args)
+        if not args.command:
+            return _open_app(parser, args)
+        return int(args.func(args) or 0)
+    except LeadAssistError as exc:
+        print(f"leadassist: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("leadassist: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `leadassist leads --csv | head`
+        return 0
+
+
+def _open_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        from leadassist.ui.app import run_app
+    except ImportError as exc:  # Qt missing or its system libraries absent
+        parser.print_help()
+        print(f"\nleadassist: the desktop app is unavailable ({exc}); the commands above still work.",
+              file=sys.stderr)
+        return 1
+    return run_app(args)
+
+
+def gui_main() -> int:
+    """Entry point of the windowed `leadassist-gui` executable."""
+    return main([*sys.argv[1:]])

@@ -1,0 +1,59 @@
+"""Where LeadAssist keeps its files. Qt-free, shared by the CLI and the GUI so both open the same database.
+
+Order of precedence: explicit argument (--data-dir / --db) > environment (LEADASSIST_DATA_DIR / LEADASSIST_DB)
+> platformdirs' per-user data directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "LeadAssist"
+DB_FILENAME = "leadassist.sqlite3"
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The per-user data directory (created on demand by callers that write)."""
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get("LEADASSIST_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def db_path(override: str | os.PathLike[str] | None = None, data_dir_override: str | os.PathLike[str] | None = None) -> Path:
+    """The research database file."""
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get("LEADASSIST_DB")
+    if env:
+        return Path(env).expanduser()
+    return data_dir(data_dir_override) / DB_FILENAME
+
+
+def dns_cache_path(data_dir_override: str | os.PathLike[str] | None = None) -> Path:
+    """The DNS result cache (a small SQLite file of its own, safe to delete)."""
+    return data_dir(data_dir_override) / "dns-cache.sqlite3"
+
+
+def log_dir(data_dir_override: str | os.PathLike[str] | None = None) -> Path:
+    """Where the rotating log file lives."""
+    return data_dir(data_dir_override) / "logs"
+
+
+def backup_dir(data_dir_override: str | os.PathLike[str] | None = None) -> Path:
+    """Where automatic and manual backups go."""
+    return data_dir(data_dir_override) / "backups"
+
+
+def resources_dir() -> Path:
+    """The bundled data tables and sample files (source tree, installed package or PyInstaller bundle)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "resources", here.parent / "resources"):
+        if candidate.is_dir():
+            return candidate
+    return here.parent / "resources"

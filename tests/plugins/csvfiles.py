@@ -1,0 +1,1 @@
+"""pytest fixtures: csvfiles (see the module's own issue)."""

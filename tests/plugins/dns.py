@@ -1,0 +1,1 @@
+"""pytest fixtures: dns (see the module's own issue)."""

@@ -1,0 +1,1 @@
+"""pytest fixtures: store (see the module's own issue)."""
