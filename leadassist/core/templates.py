@@ -1,0 +1,130 @@
+"""The address-template language: `{first}.{last}`, `{f}{last:7}`, `{first}.{m}.{last}` ...
+
+Fields: `first`, `last`, `middle` (whole parts) and `f`, `l`, `m` (their initials); `{field:N}` keeps the first
+N characters (8-character logins are `{f}{last:7}`). Everything outside braces is copied literally and may only
+be `.`, `_` or `-`. A template renders to None when the person lacks a part it needs (no middle name for
+`{f}{m}{last}`), so it does not apply to that person. Templates are compiled once into small functions
+because ranking renders tens of them per lead.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+
+from leadassist.core.models import NameVariant
+
+# The templates LeadAssist knows, most common first in public samples. The order is only a tie-breaker;
+# probabilities come from the prior in resources/format_prior.json and each company's own addresses.
+TEMPLATES: tuple[str, ...] = (
+    "{first}.{last}",
+    "{f}{last}",
+    "{first}",
+    "{first}{last}",
+    "{last}",
+    "{first}_{last}",
+    "{f}.{last}",
+    "{last}.{first}",
+    "{first}{l}",
+    "{last}{f}",
+    "{first}-{last}",
+    "{last}{first}",
+    "{first}.{l}",
+    "{f}{m}{last}",
+    "{first}.{m}.{last}",
+    "{last}_{first}",
+    "{f}_{last}",
+    "{last}.{f}",
+    "{f}{l}",
+    "{first}{m}{last}",
+    "{f}{last:7}",
+    "{f}{last:6}",
+    "{f}{last:5}",
+    "{last:7}{f}",
+    "{first:3}{last:3}",
+    "{f}{m}{l}",
+    "{last}-{first}",
+    "{first}_{l}",
+    "{f}-{last}",
+    "{first}.{middle}.{last}",
+    "{last}{f}{m}",
+    "{f}.{m}.{last}",
+    "{last}_{f}",
+    "{l}{first}",
+    "{middle}.{last}",
+    "{first}{l}{m}",
+)
+
+_FIELD = re.compile(r"\{(first|last|middle|f|l|m)(?::(\d+))?\}")
+_LITERAL = re.compile(r"^[._-]*$")
+_VALID_LOCAL = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
+_ATTR = {"first": "first", "last": "last", "middle": "middle", "f": "first", "l": "last", "m": "middle"}
+
+Renderer = Callable[[NameVariant], "str | None"]
+
+
+def parse(key: str) -> list[tuple[str, str, int]]:
+    """Split a template into ('lit', text, 0) and ('field', attr, n) tokens; raise ValueError if malformed."""
+    tokens: list[tuple[str, str, int]] = []
+    pos = 0
+    for match in _FIELD.finditer(key):
+        literal = key[pos : match.start()]
+        if literal:
+            if not _LITERAL.match(literal):
+                raise ValueError(f"template {key!r}: only . _ - may stand between fields")
+            tokens.append(("lit", literal, 0))
+        name, width = match.group(1), match.group(2)
+        n = 1 if name in ("f", "l", "m") else (int(width) if width else 0)
+        tokens.append(("field", _ATTR[name], n))
+        pos = match.end()
+    tail = key[pos:]
+    if tail:
+        if not _LITERAL.match(tail):
+            raise ValueError(f"template {key!r}: only . _ - may stand between fields")
+        tokens.append(("lit", tail, 0))
+    if not any(kind == "field" for kind, _, _ in tokens):
+        raise ValueError(f"template {key!r} has no name field")
+    return tokens
+
+
+@functools.cache
+def compile_template(key: str) -> Renderer:
+    """A function rendering `key` for one name variant (None when a needed part is missing or invalid)."""
+    tokens = parse(key)
+    needed = tuple(sorted({attr for kind, attr, _ in tokens if kind == "field"}))
+    pieces = tuple((kind, value, n) for kind, value, n in tokens)
+
+    def render(v: NameVariant) -> str | None:
+        out = []
+        for kind, value, n in pieces:
+            if kind == "lit":
+                out.append(value)
+            else:
+                part = getattr(v, value)
+                if not part:
+                    return None
+                out.append(part[:n] if n else part)
+        text = "".join(out)
+        return text if _VALID_LOCAL.match(text) and ".." not in text else None
+
+    render.__name__ = f"render_{'_'.join(needed)}"
+    return render
+
+
+def needs(key: str) -> frozenset[str]:
+    """The name parts a template needs (first, last, middle)."""
+    return frozenset(attr for kind, attr, _ in parse(key) if kind == "field")
+
+
+@functools.cache
+def label(key: str) -> str:
+    """A short human label: '{first}.{last}' -> 'first.last', '{f}{last:7}' -> 'flast(7)'."""
+    if key == "other":
+        return "another format"
+    return _FIELD.sub(lambda m: m.group(1) + (f"({m.group(2)})" if m.group(2) else ""), key)
+
+
+def is_valid_local(local: str) -> bool:
+    """True when a rendered local part is safe to propose (dot-atom of a-z0-9._- without edge/double dots)."""
+    return bool(_VALID_LOCAL.match(local)) and ".." not in local
