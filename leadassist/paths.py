@@ -25,7 +25,9 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def db_path(override: str | os.PathLike[str] | None = None, data_dir_override: str | os.PathLike[str] | None = None) -> Path:
+def db_path(
+    override: str | os.PathLike[str] | None = None, data_dir_override: str | os.PathLike[str] | None = None
+) -> Path:
     """The research database file."""
     if override:
         return Path(override).expanduser()

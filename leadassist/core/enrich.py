@@ -245,7 +245,7 @@ class Enricher:
         )
 
     def _known_result(self, lead: Lead, email: str, check: DomainCheck | None) -> LeadResult:
-        local, _, domain = email.rpartition("@")
+        domain = email.rpartition("@")[2]
         pattern = ""
         example = self._known.get(domain, {}).get(email)
         if example is not None:
@@ -337,7 +337,7 @@ async def enrich_leads(
             finish(by_domain.pop(check.domain, []), check)
 
         await check_domains(domains, options.check, resolver=resolver, cache=cache, on_result=on_result)
-        for d, idx in list(by_domain.items()):  # a domain the checker normalised differently
+        for idx in list(by_domain.values()):  # a domain the checker normalised differently
             finish(idx, None)
     flush()
     return [r for r in results if r is not None]
