@@ -27,13 +27,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find and rank likely work e-mail addresses for CRM leads, check mail domains, keep notes.",
     )
     parser.add_argument("--version", action="version", version=f"LeadAssist {__version__}")
-    parser.add_argument("--data-dir", help="folder for the database, DNS cache, logs and backups "
-                        "(default: the per-user data folder; env LEADASSIST_DATA_DIR)")
+    parser.add_argument(
+        "--data-dir",
+        help="folder for the database, DNS cache, logs and backups "
+        "(default: the per-user data folder; env LEADASSIST_DATA_DIR)",
+    )
     parser.add_argument("--db", help="research database file (env LEADASSIST_DB)")
-    parser.add_argument("--demo", action="store_true", help="open the desktop app on the bundled sample data "
-                        "with a temporary database")
-    parser.add_argument("--selftest", action="store_true", help="check offline that Qt, the database and the "
-                        "engine work; print one line, exit 0 or 1")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the desktop app on the bundled sample data with a temporary database"
+    )
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="check offline that Qt, the database and the engine work; print one line, exit 0 or 1",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     import importlib
@@ -74,8 +81,7 @@ def _open_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from leadassist.ui.app import run_app
     except ImportError as exc:  # Qt missing or its system libraries absent
         parser.print_help()
-        print(f"\nleadassist: the desktop app is unavailable ({exc}); the commands above still work.",
-              file=sys.stderr)
+        print(f"\nleadassist: the desktop app is unavailable ({exc}); the commands above still work.", file=sys.stderr)
         return 1
     return run_app(args)
 
