@@ -14,6 +14,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import idna
+
 from leadassist import paths
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
@@ -120,9 +122,9 @@ def website_domain(website: str) -> str:
     try:
         host = host.encode("ascii").decode("ascii")
     except UnicodeEncodeError:
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
+        try:  # IDNA 2008 (UTS 46): faß.de stays faß, where Python's own codec would make it fass
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
             return ""
     domain = registrable_domain(host)
     if not domain or is_free(domain):

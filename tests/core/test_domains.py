@@ -1,0 +1,112 @@
+"""Company/website -> mail domain and the flags of an address."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from leadassist.core import domains as dom
+
+
+@pytest.mark.parametrize(
+    ("website", "expected"),
+    [
+        ("https://www.acme.co.uk/x", "acme.co.uk"),
+        ("acme.com", "acme.com"),
+        ("http://user:pw@shop.acme.de:8080/a?b=1", "acme.de"),
+        ("WWW.ACME.COM.", "acme.com"),
+        ("  https://eu.portal.acme.com.au/#/home ", "acme.com.au"),
+        ("jane@acme.io", "acme.io"),
+        ("https://gmail.com", ""),
+        ("not a website", ""),
+        ("", ""),
+        ("localhost", ""),
+    ],
+)
+def test_website_cell_in_any_form_gives_registrable_domain(website: str, expected: str) -> None:
+    assert dom.website_domain(website) == expected
+
+
+def test_idn_website_is_queried_in_ascii_form() -> None:
+    assert dom.website_domain("https://bücher.de/shop") == "xn--bcher-kva.de"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Acme Widgets, Inc.", "ACME Widgets"),
+        ("Siemens AG", "siemens"),
+        ("Müller GmbH", "Muller"),
+        ("The Foo Company Ltd", "Foo"),
+        ("Bar S.A.", "bar"),
+    ],
+)
+def test_company_names_differing_in_case_punctuation_and_legal_suffix_match(a: str, b: str) -> None:
+    assert dom.company_key(a) == dom.company_key(b)
+
+
+def test_colleague_addresses_decide_the_domain_over_the_website() -> None:
+    companies = dom.CompanyDomains()
+    companies.add("Acme Widgets, Inc.", "hans@acme-mail.com")
+    companies.add("Acme Widgets, Inc.", "eva@acme-mail.com")
+    choice = companies.choose("ACME Widgets", website="https://acme.com")
+    assert (choice.domain, choice.source) == ("acme-mail.com", "colleagues")
+    assert "2 known colleagues" in choice.explanation
+
+
+def test_slightly_different_company_spelling_still_finds_colleagues() -> None:
+    companies = dom.CompanyDomains()
+    companies.add("Northwind Traders Ltd", "a.b@northwind.example")
+    assert companies.choose("Northwind Trader").domain == "northwind.example"
+
+
+def test_free_mail_never_becomes_a_company_domain() -> None:
+    companies = dom.CompanyDomains()
+    companies.add("Acme", "someone@gmail.com")
+    companies.add("Acme", "other@qq.com")
+    choice = companies.choose("Acme")
+    assert choice.domain == ""
+    assert choice.source == "none"
+    assert "no known address or website" in choice.explanation
+
+
+def test_website_is_used_when_no_colleague_is_known() -> None:
+    choice = dom.CompanyDomains().choose("Foo", website="www.foo.example")
+    assert (choice.domain, choice.source) == ("foo.example", "website")
+
+
+def test_lead_without_company_says_why_it_has_no_domain() -> None:
+    choice = dom.CompanyDomains().choose("")
+    assert choice.domain == "" and "no company" in choice.explanation
+
+
+@pytest.mark.parametrize(
+    ("email", "flags"),
+    [
+        ("sales@acme.com", ("role",)),
+        ("info@gmail.com", ("role", "free")),
+        ("jane@163.com", ("free",)),
+        ("x@mailinator.com", ("disposable",)),
+        ("jane.doe@acme.com", ()),
+        ("postmaster@acme.com", ("role",)),
+    ],
+)
+def test_flags_name_role_free_and_disposable_addresses(email: str, flags: tuple[str, ...]) -> None:
+    assert dom.domain_flags(email) == flags
+
+
+@given(st.text(max_size=80))
+def test_any_website_text_never_raises(text: str) -> None:
+    result = dom.website_domain(text)
+    assert result == "" or ("." in result and result == result.lower())
+
+
+@given(st.text(max_size=60))
+def test_any_company_name_gives_a_plain_key(text: str) -> None:
+    key = dom.company_key(text)
+    assert key == key.strip() and all(ch.isascii() for ch in key)
+
+
+def test_idn_uses_idna_2008_so_sharp_s_is_kept() -> None:
+    assert dom.website_domain("https://faß.de") == "xn--fa-hia.de"
