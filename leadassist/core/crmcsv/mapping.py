@@ -1,0 +1,131 @@
+"""Header row -> lead fields, and which CRM wrote the file.
+
+Spellings come from resources/crm_headers.csv. A header maps to a field when, lower-cased with punctuation
+collapsed, it equals a listed spelling ("Person - Email - Work" -> "person email work"); the earliest listed
+spelling wins when several columns could serve, then the leftmost column. Which CRM wrote the file is decided by
+exact (case-sensitive) header matches weighted by how distinctive they are: "Record ID" is HubSpot, "Record Id"
+is Zoho, "(Do Not Modify) Row Checksum" is Dynamics 365; a file with no distinctive header is "generic".
+Full names are not split here: a full-name column maps to `full_name` and core.names does the rest.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from leadassist import paths
+
+LEAD_FIELDS = ("record_id", "first", "last", "full_name", "company", "email", "website")
+CRMS = ("salesforce", "hubspot", "pipedrive", "zoho", "dynamics", "generic")
+CRM_LABELS = {
+    "salesforce": "Salesforce",
+    "hubspot": "HubSpot",
+    "pipedrive": "Pipedrive",
+    "zoho": "Zoho CRM",
+    "dynamics": "Dynamics 365",
+    "generic": "generic",
+}
+NAME_FIELDS = ("first", "last", "full_name", "company")
+HEADERS_FILE = "crm_headers.csv"
+_PUNCT = re.compile(r"[\W_]+")
+_MIN_SCORE = 1.0  # at least one fully distinctive header (or two shared ones) before naming a CRM
+
+
+def normalise_header(text: str) -> str:
+    """Lower-cased, punctuation collapsed to spaces: 'Person - Email - Work' -> 'person email work'."""
+    return _PUNCT.sub(" ", text.replace("\ufeff", "").casefold()).strip()
+
+
+@dataclass(frozen=True)
+class HeaderTable:
+    """The spellings table: normalised spelling -> (field, preference) and exact header -> CRMs that use it."""
+
+    spellings: dict[str, tuple[str, int]]
+    crm_headers: dict[str, frozenset[str]]
+
+
+def parse_header_table(text: str) -> HeaderTable:
+    """Build a HeaderTable from the CSV layout of resources/crm_headers.csv ('#' lines are comments)."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    spellings: dict[str, tuple[str, int]] = {}
+    crm_headers: dict[str, set[str]] = defaultdict(set)
+    rows = csv.reader(lines)
+    if next(rows, None) != ["crm", "kind", "header"]:
+        raise ValueError(f"{HEADERS_FILE}: expected the columns crm,kind,header")
+    for order, row in enumerate(rows):
+        crm, kind, header = (cell.strip() for cell in row)
+        if crm not in CRMS or (kind != "marker" and kind not in LEAD_FIELDS):
+            raise ValueError(f"{HEADERS_FILE}: unknown crm/kind {crm!r}/{kind!r}")
+        if kind != "marker":
+            spellings.setdefault(normalise_header(header), (kind, order))
+        if crm != "generic":
+            crm_headers[header].add(crm)
+    return HeaderTable(spellings, {h: frozenset(c) for h, c in crm_headers.items()})
+
+
+@functools.cache
+def header_table() -> HeaderTable:
+    """The shipped spellings table, read once."""
+    return parse_header_table((paths.resources_dir() / HEADERS_FILE).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class HeaderMapping:
+    """Which CRM wrote the file and which column (index) holds each lead field it has."""
+
+    crm: str
+    fields: dict[str, int]
+
+    def column(self, field: str) -> int | None:
+        """The column index of a lead field, or None."""
+        return self.fields.get(field)
+
+    def describe(self, headers: Sequence[str]) -> str:
+        """One line for people: 'HubSpot export; first <- "First Name", company <- "Company Name", ...'."""
+        parts = []
+        for field in LEAD_FIELDS:
+            i = self.fields.get(field)
+            if i is not None:
+                name = headers[i] if i < len(headers) else f"column {i + 1}"
+                parts.append(f"{field} <- {name!r}")
+        kind = "file" if self.crm == "generic" else "export"
+        return f"{CRM_LABELS.get(self.crm, self.crm)} {kind}; " + (", ".join(parts) or "no lead columns")
+
+    def has_name_or_company(self) -> bool:
+        """True when at least one of first, last, full name or company is mapped."""
+        return any(f in self.fields for f in NAME_FIELDS)
+
+
+def detect_crm(headers: Sequence[str], table: HeaderTable | None = None) -> str:
+    """The CRM whose exact header spellings the row uses most distinctively, or 'generic'."""
+    table = table or header_table()
+    scores: dict[str, float] = defaultdict(float)
+    for h in headers:
+        crms = table.crm_headers.get(h.strip().replace("\ufeff", ""))
+        if crms:
+            for crm in crms:
+                scores[crm] += 1.0 / len(crms)
+    if not scores:
+        return "generic"
+    # Ties go to the order of CRMS so the answer never depends on set ordering.
+    best = max(CRMS[:-1], key=lambda c: (scores.get(c, 0.0), -CRMS.index(c)))
+    return best if scores.get(best, 0.0) >= _MIN_SCORE else "generic"
+
+
+def map_headers(headers: Sequence[str]) -> HeaderMapping:
+    """Map a header row to lead fields (column indexes) and name the CRM that wrote it."""
+    table = header_table()
+    chosen: dict[str, tuple[int, int]] = {}  # field -> (preference, column)
+    for i, h in enumerate(headers):
+        hit = table.spellings.get(normalise_header(h))
+        if hit is None:
+            continue
+        field, pref = hit
+        if field not in chosen or pref < chosen[field][0]:
+            chosen[field] = (pref, i)
+    fields = {f: chosen[f][1] for f in LEAD_FIELDS if f in chosen}
+    return HeaderMapping(detect_crm(headers, table), fields)

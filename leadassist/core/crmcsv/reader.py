@@ -1,0 +1,205 @@
+"""Streaming, faithful CSV reading: every record's cells *and* its exact text, problem rows set aside.
+
+A CsvSource holds an open file and hands out records one by one (flat memory for any file size). Cells stay
+strings exactly as written (`02134`, `NA`, `null`); repeated or case-variant header names are all kept because
+rows are lists, never dicts. A record that cannot be used - wrong number of fields, bytes the encoding cannot
+decode, broken quoting - becomes a RejectedRow with its line number and raw text, and reading goes on.
+
+Decoding uses `surrogateescape` (UTF-8 and single-byte code pages) or `replace` (UTF-16/32) so one bad byte
+costs one row, not the file; such rows are found by a cheap `isascii()` check followed by a regex only on
+non-ASCII rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import NamedTuple
+
+from leadassist.core.crmcsv.columns import all_enrich_names, restore
+from leadassist.core.crmcsv.dialect import CsvDialect, bom_length, detect_dialect
+from leadassist.core.crmcsv.mapping import LEAD_FIELDS, HeaderMapping, detect_crm, map_headers
+from leadassist.core.crmcsv.rawrows import iter_raw_rows
+from leadassist.core.errors import CsvFormatError
+from leadassist.core.models import Lead
+
+log = logging.getLogger(__name__)
+
+MAX_KEPT_REJECTS = 10_000  # beyond this only the count grows, so a hopeless file cannot exhaust memory
+_READ_BUFFER = 1024 * 1024
+_ESCAPED = re.compile("[\udc80-\udcff]")  # surrogateescape's marks for undecodable bytes
+_REPLACED = re.compile("\ufffd")
+_EMAILISH = re.compile(r"\S@\S+\.\w")
+
+
+class SourceRecord(NamedTuple):
+    """One data record: first physical line (1-based, header = 1), its cells, its exact text without line end."""
+
+    line: int
+    cells: list[str]
+    raw: str
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A record that could not be used: where, why, and its exact text."""
+
+    line: int
+    reason: str
+    raw: str
+
+
+def _is_wide(codec: str) -> bool:
+    return codec.startswith(("utf-16", "utf-32"))
+
+
+class CsvSource:
+    """An open CRM file: dialect, header, mapping, and a single streaming pass over its records."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        dialect: CsvDialect,
+        *,
+        mapping_override: dict[str, int] | None = None,
+        restore_cells: bool | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.dialect = dialect
+        self.rejects: list[RejectedRow] = []
+        self.rejected = 0
+        self._bad = _REPLACED if _is_wide(dialect.encoding) else _ESCAPED
+        self._binary = open(path, "rb", buffering=_READ_BUFFER)
+        try:
+            skip, _ = bom_length(self._binary.read(4))
+            self._binary.seek(skip if dialect.bom else 0)
+            errors = "replace" if _is_wide(dialect.encoding) else "surrogateescape"
+            self._text = io.TextIOWrapper(self._binary, encoding=dialect.encoding, errors=errors, newline="")
+            self._rows = iter_raw_rows(self._text, dialect.delimiter, dialect.quotechar)
+            self.header = self._read_header()
+            self.mapping = self._mapping(mapping_override)
+            self._restore = self._restore_columns(restore_cells)
+        except BaseException:
+            self._binary.close()
+            raise
+        self._started = False
+
+    def _error(self, message: str, line: int | None = None, hint: str = "") -> CsvFormatError:
+        return CsvFormatError(message, path=str(self.path), line=line, hint=hint)
+
+    def _read_header(self) -> list[str]:
+        for row in self._rows:
+            if row.cells is None:
+                raise self._error(f"the header row cannot be parsed: {row.error}.", row.line)
+            if not row.cells:
+                continue
+            if not row.raw.isascii() and self._bad.search(row.raw):
+                raise self._error(f"the header row has bytes that are not valid {self.dialect.encoding}.", row.line)
+            header = [c.replace("\ufeff", "") for c in row.cells]
+            if not any(c.strip() for c in header):
+                raise self._error("the first row has no column names.", row.line, "The file needs a header row.")
+            return header
+        raise self._error("the file has no header row and no records.", hint="Export the records again.")
+
+    def _mapping(self, override: dict[str, int] | None) -> HeaderMapping:
+        if override is not None:
+            for field, col in override.items():
+                if field not in LEAD_FIELDS or not 0 <= col < len(self.header):
+                    raise self._error(f"column mapping {field!r} -> {col} does not fit this file's header.")
+            mapping = HeaderMapping(detect_crm(self.header), dict(override))
+        else:
+            mapping = map_headers(self.header)
+        if not mapping.has_name_or_company():
+            if any(_EMAILISH.search(c) for c in self.header):
+                raise self._error(
+                    "line 1 looks like data, not column names.",
+                    hint="Add a header row such as First Name,Last Name,Company,Email.",
+                )
+            shown = ", ".join(repr(h) for h in self.header[:8]) + (" ..." if len(self.header) > 8 else "")
+            raise self._error(
+                f"no column for a name or company among {shown}.",
+                hint="Rename a column to First Name, Last Name, Full Name or Company, or choose the columns by hand.",
+            )
+        return mapping
+
+    def _restore_columns(self, wanted: bool | None) -> tuple[int, ...]:
+        """Columns whose cells get restore(): LeadAssist's own columns always, all of them for --excel-safe files."""
+        ours = all_enrich_names()
+        own = tuple(i for i, h in enumerate(self.header) if h in ours)
+        if wanted is False or (wanted is None and len(own) < 3):
+            return ()
+        # A UTF-8-with-BOM file carrying LeadAssist's columns is what --excel-safe writes: every cell neutralised.
+        if wanted or (self.dialect.bom and self.dialect.encoding == "utf-8"):
+            self.header = [restore(h) for h in self.header]
+            return tuple(range(len(self.header)))
+        return own
+
+    def _reject(self, line: int, reason: str, raw: str) -> None:
+        self.rejected += 1
+        if len(self.rejects) < MAX_KEPT_REJECTS:
+            self.rejects.append(RejectedRow(line, reason, raw))
+        elif self.rejected == MAX_KEPT_REJECTS + 1:
+            log.warning("%s: more than %d problem rows; only the first are kept", self.path, MAX_KEPT_REJECTS)
+
+    def records(self) -> Iterator[SourceRecord]:
+        """The data records in file order (one pass); problem rows go to `rejects` instead."""
+        if self._started:
+            raise RuntimeError("CsvSource.records() streams the file once; open the file again for another pass")
+        self._started = True
+        width, bad, fix, encoding = len(self.header), self._bad, self._restore, self.dialect.encoding
+        new_record = functools.partial(tuple.__new__, SourceRecord)  # skips NamedTuple's Python-level __new__
+        for line, cells, raw, _term, error in self._rows:
+            if cells is None:
+                self._reject(line, error, raw)
+            elif len(cells) != width:
+                if cells:  # a blank line is no record and no problem
+                    self._reject(line, f"expected {width} fields, found {len(cells)}", raw)
+            elif not raw.isascii() and bad.search(raw):
+                self._reject(line, f"bytes that are not valid {encoding}", raw)
+            else:
+                if fix:
+                    for i in fix:
+                        cells[i] = restore(cells[i])
+                yield new_record((line, cells, raw))
+
+    def close(self) -> None:
+        """Close the file (records() stops)."""
+        self._binary.close()
+
+    def __enter__(self) -> CsvSource:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def open_csv(
+    path: str | os.PathLike[str],
+    *,
+    mapping_override: dict[str, int] | None = None,
+    restore_cells: bool | None = None,
+) -> CsvSource:
+    """Open a CRM export for streaming; raises CsvFormatError without a header or a name/company column.
+
+    `restore_cells`: None = undo LeadAssist's formula neutralisation where LeadAssist wrote it (its own columns,
+    and every cell of an --excel-safe file); True = restore every cell; False = leave every cell as written.
+    """
+    return CsvSource(path, detect_dialect(path), mapping_override=mapping_override, restore_cells=restore_cells)
+
+
+def lead_from_cells(row: int, cells: Sequence[str], mapping: HeaderMapping) -> Lead:
+    """The Lead a record describes (cells stripped of surrounding spaces; unmapped fields empty)."""
+    width = len(cells)
+    values = {}
+    for field, col in mapping.fields.items():
+        values[field] = cells[col].strip() if col < width else ""
+    return Lead(row=row, **values)

@@ -1,0 +1,1 @@
+"""Fuzz harnesses (atheris) for longer runs; the pytest suite drives the same targets with hypothesis."""
