@@ -1,0 +1,160 @@
+"""The export dialog: where to, which CRM preset, which rows, whether to fill empty Email cells, encoding.
+
+It returns an `ExportRequest` through `export_requested`; the main window hands it to the store's export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leadassist.core.crmcsv import ExportOptions
+
+PRESETS = (
+    ("original", "Same columns as imported"),
+    ("salesforce", "Salesforce (update by Lead ID)"),
+    ("hubspot", "HubSpot (update by Record ID)"),
+    ("pipedrive", "Pipedrive (update by ID)"),
+    ("zoho", "Zoho (update by Record Id)"),
+    ("generic", "Generic"),
+)
+ENCODINGS = (
+    ("", "As imported"),
+    ("utf-8", "UTF-8"),
+    ("utf-8-sig", "UTF-8 with BOM (Excel)"),
+    ("cp1252", "Windows-1252"),
+)
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What the rep asked for: output path, row scope ('all' | 'filtered' | 'selected') and writer options."""
+
+    path: Path
+    rows: str
+    options: ExportOptions
+
+
+class ExportDialog(QDialog):
+    """Collects export choices; emits `export_requested(ExportRequest)` on Export."""
+
+    export_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None, *, filtered: bool = False, selected: int = 0) -> None:
+        super().__init__(parent)
+        self.setObjectName("export_dialog")
+        self.setWindowTitle("Export leads")
+        self.path = QLineEdit(str(Path.home() / "leads-enriched.csv"), self)
+        self.path.setObjectName("export_path")
+        self.path.setAccessibleName("Export file")
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(browse)
+
+        self.preset = QComboBox(self)
+        self.preset.setObjectName("export_preset")
+        self.preset.setAccessibleName("CRM preset")
+        for key, text in PRESETS:
+            self.preset.addItem(text, key)
+
+        self.rows_group = QButtonGroup(self)
+        self.rows_all = QRadioButton("All leads", self)
+        self.rows_filtered = QRadioButton("Leads matching the current search and filter", self)
+        self.rows_selected = QRadioButton(f"Selected leads ({selected:,})", self)
+        for n, (button, name) in enumerate(
+            ((self.rows_all, "all"), (self.rows_filtered, "filtered"), (self.rows_selected, "selected"))
+        ):
+            button.setObjectName(f"rows_{name}")
+            self.rows_group.addButton(button, n)
+        self.rows_filtered.setEnabled(filtered)
+        self.rows_selected.setEnabled(selected > 0)
+        (self.rows_selected if selected > 1 else self.rows_filtered if filtered else self.rows_all).setChecked(True)
+        rows_box = QVBoxLayout()
+        for b in (self.rows_all, self.rows_filtered, self.rows_selected):
+            rows_box.addWidget(b)
+
+        self.fill_email = QCheckBox("Write the best address into empty Email cells, at confidence ≥", self)
+        self.fill_email.setObjectName("fill_email")
+        self.min_confidence = QSpinBox(self)
+        self.min_confidence.setObjectName("min_confidence")
+        self.min_confidence.setAccessibleName("Minimum confidence")
+        self.min_confidence.setRange(1, 100)
+        self.min_confidence.setValue(80)
+        self.min_confidence.setSuffix(" %")
+        self.min_confidence.setEnabled(False)
+        self.fill_email.toggled.connect(self.min_confidence.setEnabled)
+        fill_row = QHBoxLayout()
+        fill_row.addWidget(self.fill_email)
+        fill_row.addWidget(self.min_confidence)
+        fill_row.addStretch(1)
+
+        self.encoding = QComboBox(self)
+        self.encoding.setObjectName("export_encoding")
+        self.encoding.setAccessibleName("Encoding")
+        for key, text in ENCODINGS:
+            self.encoding.addItem(text, key)
+        self.excel_safe = QCheckBox("Excel-safe: neutralise formulas in every cell (UTF-8 with BOM)", self)
+        self.excel_safe.setObjectName("excel_safe")
+        self.excel_safe.toggled.connect(lambda on: self.encoding.setEnabled(not on))
+
+        form = QFormLayout()
+        form.addRow("File:", path_row)
+        form.addRow("Preset:", self.preset)
+        form.addRow("Rows:", rows_box)
+        form.addRow("", fill_row)
+        form.addRow("Encoding:", self.encoding)
+        form.addRow("", self.excel_safe)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setObjectName("export_button")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+    def request(self) -> ExportRequest:
+        """The choices as an ExportRequest."""
+        rows = ("all", "filtered", "selected")[max(self.rows_group.checkedId(), 0)]
+        excel = self.excel_safe.isChecked()
+        options = ExportOptions(
+            preset=str(self.preset.currentData()),
+            fill_email=self.fill_email.isChecked(),
+            min_confidence=self.min_confidence.value(),
+            excel_safe=excel,
+            encoding="utf-8-sig" if excel else (str(self.encoding.currentData()) or None),
+        )
+        return ExportRequest(Path(self.path.text()).expanduser(), rows, options)
+
+    def accept(self) -> None:
+        """Emit the request and close (an empty path keeps the dialog open)."""
+        if not self.path.text().strip():
+            self.path.setFocus()
+            return
+        self.export_requested.emit(self.request())
+        super().accept()
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export leads", self.path.text(), "CSV files (*.csv)")
+        if path:
+            self.path.setText(path)

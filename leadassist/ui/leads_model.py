@@ -1,0 +1,266 @@
+"""The leads table: a QAbstractTableModel paging rows from the store.
+
+Rows come from `store.page()` in pages of `PAGE_SIZE` as the view scrolls (`canFetchMore`/`fetchMore`), so a
+100,000-lead database shows at once and holds only what was scrolled to. Sorting and filtering happen in SQL
+(`sort()` and `set_filter()` reset the model and page again); there is no proxy model. `refresh_ids()`
+re-reads the rows the enrichment worker saved and reports them as one `dataChanged` range. `LeadsTable` is the
+view configured for it (fixed row height, movable columns, a column chooser menu).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
+
+from leadassist.store import leads as store_leads
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 500
+SortRole = Qt.ItemDataRole.UserRole + 1
+LeadIdRole = Qt.ItemDataRole.UserRole + 2
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: id (also the store's sort key), header text, how to show and sort a row."""
+
+    id: str
+    title: str
+    display: Callable[[Any], str]
+    sort_value: Callable[[Any], object]
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    hidden_by_default: bool = False
+
+
+def _attr(name: str) -> Callable[[Any], str]:
+    return lambda row: "" if getattr(row, name, None) is None else str(getattr(row, name))
+
+
+def _confidence(row: Any) -> str:
+    value = getattr(row, "confidence", None)
+    return f"{value} %" if value else ""
+
+
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "Name", _attr("name"), _attr("name")),
+    Column("company", "Company", _attr("company"), _attr("company")),
+    Column("email", "Best address", _attr("email"), _attr("email")),
+    Column("confidence", "Confidence", _confidence, lambda r: getattr(r, "confidence", 0) or 0, _RIGHT),
+    Column("domain", "Domain", _attr("domain"), _attr("domain")),
+    Column("mail_status", "Mail", _attr("mail_status"), _attr("mail_status")),
+    Column("status", "Status", _attr("status"), _attr("status")),
+    Column("title", "Title", _attr("title"), _attr("title"), hidden_by_default=True),
+    Column("record_id", "CRM ID", _attr("record_id"), _attr("record_id"), hidden_by_default=True),
+    Column("id", "#", _attr("id"), lambda r: r.id, _RIGHT, hidden_by_default=True),
+)
+COLUMN_IDS = tuple(c.id for c in COLUMNS)
+
+
+class LeadsModel(QAbstractTableModel):
+    """Leads of one store connection (the GUI thread's), paged, sorted and filtered in SQL."""
+
+    def __init__(self, db: Any, parent: Any = None, *, page_size: int = PAGE_SIZE) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._page_size = page_size
+        self._rows: list[Any] = []
+        self._row_of: dict[int, int] = {}  # lead id -> row number, for refresh_ids
+        self._total = 0
+        self._order = "name"
+        self._descending = False
+        self._status: str | None = None
+        self._search = ""
+        self._fetching = False
+        self.reload()
+
+    # -- Qt model API ------------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        """Rows loaded so far (a table has no children)."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        """The number of columns (see COLUMNS)."""
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Display text, sort value, alignment, tooltip and lead id of a cell."""
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        col = COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return col.display(row)
+        if role == SortRole:
+            return col.sort_value(row)
+        if role == LeadIdRole:
+            return int(row.id)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(col.align.value)
+        if role == Qt.ItemDataRole.ToolTipRole and col.id == "email":
+            return getattr(row, "evidence", None) or None
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Column titles; row headers are not shown."""
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section].title
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(COLUMNS[section].align.value)
+        return None
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
+        """True while the store holds rows beyond those loaded."""
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008 - Qt's signature
+        """Load the next page from the store."""
+        # Listeners of rowsAboutToBeInserted (views, the model tester) may ask for more while we insert;
+        # a nested page would land in the middle of this one.
+        if parent.isValid() or self._fetching:
+            return
+        rows = self._page(len(self._rows), self._page_size)
+        if not rows:
+            self._total = len(self._rows)  # the store shrank under us; stop asking
+            return
+        first = len(self._rows)
+        self._fetching = True
+        try:
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._append(rows)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in SQL by the column's id and page again from the top."""
+        if not 0 <= column < len(COLUMNS):
+            return
+        self._order = COLUMNS[column].id
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    # -- LeadAssist API ----------------------------------------------------------------------------------
+    @property
+    def total(self) -> int:
+        """How many leads match the current filter (loaded or not)."""
+        return self._total
+
+    def set_filter(self, *, status: str | None = None, search: str = "") -> None:
+        """Show only leads with `status` (None = all) matching `search` (names, companies, note text)."""
+        status = status or None
+        search = search.strip()
+        if (status, search) == (self._status, self._search):
+            return
+        self._status, self._search = status, search
+        self.reload()
+
+    def filter(self) -> tuple[str | None, str]:
+        """The current (status, search) filter."""
+        return self._status, self._search
+
+    def reload(self) -> None:
+        """Count the matching leads and load the first page."""
+        self.beginResetModel()
+        self._total = store_leads.count(self._db, status=self._status, search=self._search)
+        self._rows = []
+        self._row_of = {}
+        self._append(self._page(0, min(self._page_size, self._total)) if self._total else [])
+        self.endResetModel()
+
+    def lead_id(self, row: int) -> int | None:
+        """The lead id shown in `row` (None out of range)."""
+        return int(self._rows[row].id) if 0 <= row < len(self._rows) else None
+
+    def row_of(self, lead_id: int) -> int | None:
+        """The row showing `lead_id`, if it is loaded."""
+        return self._row_of.get(lead_id)
+
+    def row_data(self, row: int) -> Any:
+        """The store's row object shown in `row`."""
+        return self._rows[row]
+
+    def refresh_ids(self, lead_ids: Iterable[int]) -> None:
+        """Re-read loaded rows by id and emit one dataChanged spanning them (rows not loaded are skipped)."""
+        wanted = sorted({self._row_of[i] for i in lead_ids if i in self._row_of})
+        if not wanted:
+            return
+        fresh = {int(r.id): r for r in store_leads.rows_by_id(self._db, [self._rows[n].id for n in wanted])}
+        for n in wanted:
+            row = fresh.get(int(self._rows[n].id))
+            if row is not None:
+                self._rows[n] = row
+        self.dataChanged.emit(self.index(wanted[0], 0), self.index(wanted[-1], len(COLUMNS) - 1))
+
+    # -- internals ----------------------------------------------------------------------------------------
+    def _page(self, offset: int, limit: int) -> Sequence[Any]:
+        return store_leads.page(
+            self._db,
+            offset=offset,
+            limit=limit,
+            order=self._order,
+            descending=self._descending,
+            status=self._status,
+            search=self._search,
+        )
+
+    def _append(self, rows: Sequence[Any]) -> None:
+        start = len(self._rows)
+        self._rows.extend(rows)
+        for n, row in enumerate(rows, start):
+            self._row_of[int(row.id)] = n
+
+
+_WIDTHS = {"name": 170, "company": 190, "email": 240, "confidence": 90, "domain": 170, "mail_status": 90}
+
+
+class LeadsTable(QTableView):
+    """The view of a LeadsModel: sortable by header click (in SQL), movable columns, `columns_menu` chooser."""
+
+    def __init__(self, model: LeadsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("leads_table")
+        self.setAccessibleName("Leads")
+        self.setModel(model)
+        self.setSortingEnabled(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        vh = self.verticalHeader()
+        vh.hide()
+        # A fixed row height means the view never measures 100,000 rows.
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        for n, col in enumerate(COLUMNS):
+            header.resizeSection(n, _WIDTHS.get(col.id, 110))
+            header.setSectionHidden(n, col.hidden_by_default)
+        self.columns_menu = QMenu("Columns", self)
+        self.columns_menu.setObjectName("columns_menu")
+        for n, col in enumerate(COLUMNS):
+            act = self.columns_menu.addAction(col.title)
+            act.setCheckable(True)
+            act.setChecked(not col.hidden_by_default)
+            act.setData(n)
+            act.toggled.connect(lambda on, n=n: self.setColumnHidden(n, not on))
+        self.columns_menu.aboutToShow.connect(self._sync_columns_menu)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(lambda pos: self.columns_menu.popup(header.mapToGlobal(pos)))
+
+    def _sync_columns_menu(self) -> None:
+        for act in self.columns_menu.actions():
+            act.setChecked(not self.isColumnHidden(int(act.data())))
