@@ -1,0 +1,210 @@
+"""The ranked candidate addresses of one lead: probability bar, percentage, address, evidence and actions.
+
+A lead has at most a handful of candidates, so each is a small widget (not a model/view list). Each row offers
+Copy (clipboard), Mail (the system mail client via a mailto: URL) and Mark correct / bounced / replied; the
+view only emits what the rep did, the main window writes it to the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leadassist.ui.widgets.fields import field, text
+
+FEEDBACK_KINDS: tuple[tuple[str, str, str], ...] = (
+    ("correct", "Correct", "This address is right: teach it as a known address for the company"),
+    ("bounced", "Bounced", "Mail to this address bounced: never propose it again, lower its format"),
+    ("replied", "Replied", "The person replied from this address (it is right)"),
+)
+
+
+class ProbabilityBar(QWidget):
+    """A thin horizontal bar showing a probability 0..1 in the palette's highlight colour."""
+
+    def __init__(self, probability: float = 0.0, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.probability = max(0.0, min(1.0, probability))
+
+    def sizeHint(self) -> QSize:
+        """A short, thin bar that stretches horizontally."""
+        return QSize(120, max(8, self.fontMetrics().height() // 2))
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        """Track in the palette's mid tone, fill in its highlight."""
+        pal = self.palette()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        radius = rect.height() / 2
+        track = QColor(pal.color(QPalette.ColorRole.Mid))
+        track.setAlpha(90)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(track)
+        painter.drawRoundedRect(rect, radius, radius)
+        if self.probability > 0:
+            width = max(rect.height(), rect.width() * self.probability)  # a sliver stays visible as a dot
+            painter.setBrush(pal.color(QPalette.ColorRole.Highlight))
+            painter.drawRoundedRect(QRectF(rect.left(), rect.top(), width, rect.height()), radius, radius)
+        painter.end()
+
+
+def percent(probability: float) -> str:
+    """'73 %', with '<1 %' for tiny but non-zero chances (0 % would read as impossible)."""
+    if 0 < probability < 0.005:
+        return "<1 %"
+    return f"{round(probability * 100)} %"
+
+
+class CandidateRow(QFrame):
+    """One candidate: rank, address, Copy/Mail, bar with percentage, evidence, feedback buttons."""
+
+    copied = Signal(str)
+    feedback_given = Signal(str, str)  # email, kind
+
+    def __init__(self, rank: int, candidate: Any, feedback: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.email = text(candidate, "email", "address")
+        self.probability = float(field(candidate, "probability", default=0.0))
+        evidence = text(candidate, "evidence")
+        template = text(candidate, "template", "pattern")
+        self.setObjectName(f"candidate_{rank}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName(f"Candidate {rank}: {self.email}, {percent(self.probability)}")
+        self.setAccessibleDescription(evidence)
+
+        self.address = QLabel(f"<b>{rank}.</b> {_escape(self.email)}", self)
+        self.address.setObjectName("candidate_address")
+        self.address.setTextFormat(Qt.TextFormat.RichText)  # bold rank; the address itself is escaped
+        self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.address.setToolTip(f"Format: {template}" if template else "")
+        self.copy_button = self._button("Copy", "copy_button", f"Copy {self.email} to the clipboard")
+        self.copy_button.clicked.connect(self.copy)
+        self.mail_button = self._button("Mail", "mail_button", f"Write to {self.email} in your mail program")
+        self.mail_button.clicked.connect(self.open_mail)
+        top = QHBoxLayout()
+        top.addWidget(self.address, 1)
+        top.addWidget(self.copy_button)
+        top.addWidget(self.mail_button)
+
+        self.bar = ProbabilityBar(self.probability, self)
+        self.bar.setObjectName("probability_bar")
+        self.bar.setAccessibleName(f"Probability {percent(self.probability)}")
+        self.percent_label = QLabel(percent(self.probability), self)
+        self.percent_label.setObjectName("candidate_percent")
+        self.percent_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("100 %") + 4)
+        self.percent_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        middle = QHBoxLayout()
+        middle.addWidget(self.bar, 1)
+        middle.addWidget(self.percent_label)
+
+        self.evidence = QLabel(evidence or "No evidence recorded.", self)
+        self.evidence.setObjectName("candidate_evidence")
+        self.evidence.setWordWrap(True)
+        self.evidence.setTextFormat(Qt.TextFormat.PlainText)
+        self.evidence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.evidence.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+        actions = QHBoxLayout()
+        self.feedback_buttons: dict[str, QToolButton] = {}
+        for kind, label, tip in FEEDBACK_KINDS:
+            button = self._button(label, f"mark_{kind}", tip)
+            button.setAccessibleName(f"Mark {self.email} {kind}")
+            button.clicked.connect(lambda _checked=False, k=kind: self.feedback_given.emit(self.email, k))
+            actions.addWidget(button)
+            self.feedback_buttons[kind] = button
+        self.feedback_label = QLabel(f"Marked {feedback}" if feedback else "", self)
+        self.feedback_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.feedback_label.setObjectName("candidate_feedback")
+        actions.addWidget(self.feedback_label)
+        actions.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addLayout(middle)
+        layout.addWidget(self.evidence)
+        layout.addLayout(actions)
+
+    def _button(self, label: str, name: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(label)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.setAccessibleName(tip)
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # tool buttons skip Tab by default
+        button.setAutoRaise(False)
+        return button
+
+    def copy(self) -> None:
+        """Put the address on the clipboard."""
+        QGuiApplication.clipboard().setText(self.email)
+        self.copied.emit(self.email)
+
+    def mailto_url(self) -> QUrl:
+        """The mailto: URL of the address."""
+        return QUrl(f"mailto:{self.email}")
+
+    def open_mail(self) -> None:
+        """Open the system mail client on the address."""
+        QDesktopServices.openUrl(self.mailto_url())
+
+
+class CandidatesView(QWidget):
+    """The ranked candidates of one lead, best first, or a sentence saying why there are none."""
+
+    copied = Signal(str)
+    feedback_given = Signal(str, str)  # email, kind
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("candidates_view")
+        self.setAccessibleName("Likely addresses")
+        self.rows: list[CandidateRow] = []
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(6)
+        self.empty_label = QLabel("No addresses to suggest.", self)
+        self.empty_label.setObjectName("candidates_empty")
+        self.empty_label.setWordWrap(True)
+        self._layout.addWidget(self.empty_label)
+
+    def set_candidates(
+        self, candidates: Sequence[Any], feedback: Mapping[str, str] | None = None, empty_text: str = ""
+    ) -> None:
+        """Show `candidates` (best first); `feedback` maps an address to the kind already recorded."""
+        for row in self.rows:
+            self._layout.removeWidget(row)
+            row.deleteLater()
+        self.rows = []
+        feedback = feedback or {}
+        for rank, candidate in enumerate(candidates, start=1):
+            row = CandidateRow(rank, candidate, feedback.get(text(candidate, "email", "address"), ""), self)
+            row.copied.connect(self.copied)
+            row.feedback_given.connect(self.feedback_given)
+            self._layout.addWidget(row)
+            self.rows.append(row)
+        self.empty_label.setText(empty_text or "No addresses to suggest.")
+        self.empty_label.setVisible(not self.rows)
+
+    def row_for(self, email: str) -> CandidateRow | None:
+        """The row showing `email`, if any."""
+        return next((r for r in self.rows if r.email == email), None)
+
+
+def _escape(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
