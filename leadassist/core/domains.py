@@ -109,6 +109,7 @@ def registrable_domain(host: str) -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=65536)
 def website_domain(website: str) -> str:
     """The mail-domain candidate of a Website cell in any form ('https://www.acme.co.uk/x' -> 'acme.co.uk')."""
     text = website.strip()

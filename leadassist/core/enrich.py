@@ -13,7 +13,9 @@ and the store pass lists:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -55,13 +57,30 @@ class EnrichOptions:
     max_candidates: int = 5
 
 
-def normalise_email(text: str) -> str:
-    """The normalised form of an address, or '' when its syntax is invalid (email-validator, no DNS)."""
-    text = text.strip()
-    if "@" not in text:
-        return ""
+# An ASCII dot-atom local part (RFC 5322 atext): for these email-validator's local-part check is exactly this
+# pattern plus the 64-character limit, so only the domain needs its full validation (cached per domain).
+_DOT_ATOM = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+
+
+@functools.lru_cache(maxsize=65536)
+def _valid_domain(domain: str) -> str:
     try:
-        info = validate_email(text, check_deliverability=False)
+        return validate_email(f"x@{domain}", check_deliverability=False).ascii_domain.lower()
+    except EmailNotValidError:
+        return ""
+
+
+def normalise_email(text: str) -> str:
+    """The normalised form of an address, or '' when its syntax is invalid (email-validator rules, no DNS)."""
+    local, at, domain = text.strip().rpartition("@")
+    if not at or not local:
+        return ""
+    low = local.lower()
+    if len(low) <= 64 and low.isascii() and _DOT_ATOM.match(low):
+        valid = _valid_domain(domain.lower())
+        return f"{low}@{valid}" if valid else ""
+    try:
+        info = validate_email(text.strip(), check_deliverability=False)
     except EmailNotValidError:
         return ""
     return f"{info.local_part.lower()}@{info.ascii_domain.lower()}"

@@ -36,7 +36,8 @@ from leadassist.core.templates import TEMPLATES, compile_template, label, needs
 
 OTHER = "other"
 PRIOR_FILENAME = "format_prior.json"
-_TAIL_MASS = 0.002  # stop rendering once the templates left carry less than this share of the mass
+_TAIL_MASS = 0.01  # stop rendering once the templates left carry less than this share of the mass
+_MIN_SHARE = 0.0005  # a (template, spelling) pair below this probability cannot reach the shown candidates
 
 
 @dataclass(frozen=True)
@@ -231,14 +232,16 @@ def rank(
         render = compile_template(key)
         pt = keep * w / mass
         for v, pv in zip(variants, weights, strict=True):
+            p = pt * pv
+            if p < _MIN_SHARE and len(scores) >= limit:
+                continue
             local = render(v)
             if local is None:
                 continue
-            p = pt * pv
+            if local in exclude:  # it bounced: the mailbox does not exist
+                continue
             holder = taken.get(local)
-            if local in exclude:
-                p *= prior.bounce_factor * 0.1
-            elif holder is not None and holder != owner:
+            if holder is not None and holder != owner:
                 p *= prior.taken_factor
             scores[local] += p
             if local not in best_pair or p > best_pair[local][0]:
