@@ -83,7 +83,9 @@ class AppSettings:
     def check_options(self) -> CheckOptions:
         """The core's `CheckOptions` for these settings."""
         dns = self.dns()
-        return CheckOptions(servers=dns.servers, timeout=dns.timeout, concurrency=dns.concurrency, offline=dns.offline)
+        return CheckOptions(
+            nameservers=tuple(dns.servers), timeout=dns.timeout, concurrency=dns.concurrency, offline=dns.offline
+        )
 
     # -- backups ---------------------------------------------------------------------------------------
     @property

@@ -7,12 +7,6 @@ import logging
 from pathlib import Path
 
 import pytest
-
-# Transitional: the store, DNS and name modules are written concurrently; until they land these tests skip.
-# Remove these two lines once `leadassist.store.service` and `leadassist.core.mailcheck` exist.
-pytest.importorskip("leadassist.store.service", reason="the store is not in the tree yet")
-pytest.importorskip("leadassist.core.mailcheck", reason="the DNS checker is not in the tree yet")
-
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox

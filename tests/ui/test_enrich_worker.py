@@ -8,12 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
-# Transitional: the store, DNS and name modules are written concurrently; until they land these tests skip.
-# Remove these two lines once `leadassist.store.service` and `leadassist.core.mailcheck` exist.
-pytest.importorskip("leadassist.store.service", reason="the store is not in the tree yet")
-pytest.importorskip("leadassist.core.mailcheck", reason="the DNS checker is not in the tree yet")
-
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QProgressBar
 

@@ -6,11 +6,6 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-
-# Transitional: the DNS checker is written concurrently; until they land these tests skip.
-# Remove this line once `leadassist.core.mailcheck` exists (settings.py builds its CheckOptions).
-pytest.importorskip("leadassist.core.mailcheck", reason="the DNS checker is not in the tree yet")
-
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt

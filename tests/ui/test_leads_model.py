@@ -5,12 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-# Transitional: the store, DNS and name modules are written concurrently; until they land these tests skip.
-# Remove these two lines once `leadassist.store.service` and `leadassist.core.mailcheck` exist.
-pytest.importorskip("leadassist.store.service", reason="the store is not in the tree yet")
-pytest.importorskip("leadassist.core.mailcheck", reason="the DNS checker is not in the tree yet")
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
