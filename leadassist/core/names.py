@@ -3,29 +3,28 @@
 Real names reach a mail system through a person typing them into an admin console. The choices they make fall
 into a few *convention dimensions*, each of which a company tends to apply consistently:
 
-    fold      plain  (Müller -> muller)        | expand (Müller -> mueller; ø -> oe, å -> aa)
-    particle  keep   (van Dijk -> vandijk)      | drop   (dijk)
-    compound  full   (García López -> garcialopez) | first (garcia) | last (lopez) | hyphen (garcia-lopez)
-    given     first  (the first given name)    | nick (Robert -> bob; Bob -> robert) | all (Mary Ann -> maryann)
-    order     western                          | eastern (family name first: "Wang Wei" -> first wei, last wang)
+    fold      plain (Müller -> muller)  | expand (Müller -> mueller; ø -> oe, å -> aa)
+    particle  keep  (van Dijk -> vandijk) | drop (dijk)
+    compound  full  (García López -> garcialopez) | first (garcia) | last (lopez) | hyphen (garcia-lopez)
+    given     first (the first given name) | nick (Robert -> bob; Bob -> robert) | all (Mary Ann -> maryann)
+    order     western | eastern (family name first: "Wang Wei" -> first wei, last wang)
 
-A dimension applies to a name only when its choices give different spellings; variants carry one tag per
-applicable dimension ("fold:expand"), so the formats module can learn each company's habits from its known
-addresses. `weight` is the a-priori share of each spelling (defaults dominant), summing to 1 per person.
+A dimension is tagged on a spelling only when its choice changes that spelling: spellings reached under several
+choices of a dimension are merged and lose that tag, so they carry no false evidence about the company's
+habits. `weight` is the a-priori share of each spelling (defaults dominant), summing to 1 per person; the
+formats module learns the per-company shares from known addresses.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
 import itertools
 import re
 import unicodedata
-from collections import defaultdict
 
 from anyascii import anyascii
 
-from leadassist import paths
+from leadassist.core import nicknames
 from leadassist.core.models import NameVariant
 
 CONVENTIONS: dict[str, tuple[str, ...]] = {
@@ -35,371 +34,271 @@ CONVENTIONS: dict[str, tuple[str, ...]] = {
     "given": ("first", "nick", "all"),
     "order": ("western", "eastern"),
 }
+_TAGS = {(dim, choice): f"{dim}:{choice}" for dim, choices in CONVENTIONS.items() for choice in choices}
 # A-priori shares of the choices, used only for `weight` (the formats module learns per company).
 _CHOICE_PRIOR = {
     "fold": {"plain": 0.6, "expand": 0.4},
     "particle": {"keep": 0.7, "drop": 0.3},
     "compound": {"full": 0.4, "first": 0.35, "last": 0.05, "hyphen": 0.2},
     "given": {"first": 0.85, "nick": 0.1, "all": 0.05},
-    "order": {"western": 0.8, "eastern": 0.2},
 }
+_ALL_FOR_HYPHENATED = 0.4  # Jean-Pierre is usually written whole; Mary Ann (maybe a middle name) rarely is
 _MAX_NICKS = 3
 _MAX_VARIANTS = 48
 
 # Letters whose "expanded" spelling differs from the plain one (German, Scandinavian usage).
 _EXPAND = {"ä": "ae", "ö": "oe", "ü": "ue", "ø": "oe", "å": "aa", "æ": "ae", "œ": "oe", "ß": "ss"}
 _PLAIN = {"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "ı": "i"}
+_FOLD_DIFFERS = frozenset("äöüøå")
 _PARTICLES = frozenset(
-    {
-        "van",
-        "von",
-        "der",
-        "den",
-        "de",
-        "del",
-        "della",
-        "dela",
-        "la",
-        "le",
-        "du",
-        "dos",
-        "das",
-        "da",
-        "di",
-        "des",
-        "ten",
-        "ter",
-        "zu",
-        "af",
-        "bin",
-        "ibn",
-        "al",
-        "el",
-        "mac",
-        "st",
-        "y",
-        "vom",
-        "zum",
-        "lo",
-    }
+    "van von der den de del della dela la le du dos das da di des ten ter zu af bin ibn al el st vom zum lo".split()
 )
-_HYPHEN_PARTICLES = ("al-", "el-", "bin-", "ibn-")
+_JOINED_PARTICLES = ("al-", "el-", "bin-", "ibn-", "d'", "l'", "dell'", "dall'")  # al-Rashid, D'Angelo
+_CONNECTORS = frozenset({"y", "e", "i"})  # García y López: the "y" joins two surnames, nobody types it
 _TITLES = frozenset(
-    {
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "mx",
-        "dr",
-        "prof",
-        "sir",
-        "dame",
-        "jr",
-        "sr",
-        "ii",
-        "iii",
-        "iv",
-        "v",
-        "phd",
-        "md",
-        "mba",
-        "esq",
-        "dds",
-        "cpa",
-        "dipl",
-        "ing",
-        "msc",
-        "bsc",
-        "rev",
-        "herr",
-        "frau",
-    }
+    "mr mrs ms miss mx dr prof sir dame jr sr ii iii iv phd md mba esq dds cpa dipl ing msc bsc rev herr frau".split()
 )
+_CAMEL_PREFIXES = frozenset({"mc", "mac", "o", "de", "di", "da", "la", "le", "van", "von", "st", "du", "del"})
 # Common East-Asian family names in Latin script: a full name starting with one may be family-name-first.
 _EAST_ASIAN_FAMILY = frozenset(
-    {
-        "wang",
-        "li",
-        "zhang",
-        "liu",
-        "chen",
-        "yang",
-        "huang",
-        "zhao",
-        "wu",
-        "zhou",
-        "xu",
-        "sun",
-        "ma",
-        "zhu",
-        "hu",
-        "guo",
-        "he",
-        "lin",
-        "gao",
-        "luo",
-        "zheng",
-        "liang",
-        "xie",
-        "song",
-        "tang",
-        "han",
-        "feng",
-        "deng",
-        "cao",
-        "peng",
-        "kim",
-        "lee",
-        "park",
-        "choi",
-        "jung",
-        "kang",
-        "cho",
-        "yoon",
-        "jang",
-        "lim",
-        "shin",
-        "oh",
-        "seo",
-        "kwon",
-        "sato",
-        "suzuki",
-        "takahashi",
-        "tanaka",
-        "watanabe",
-        "ito",
-        "yamamoto",
-        "nakamura",
-        "kobayashi",
-        "kato",
-        "nguyen",
-        "tran",
-        "le",
-        "pham",
-        "hoang",
-        "phan",
-        "vu",
-        "dang",
-        "bui",
-        "do",
-        "ho",
-        "ngo",
-        "duong",
-        "ly",
-    }
+    """wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he lin gao luo zheng liang xie song
+    tang han feng deng cao peng zeng xiao tian dong pan yuan cai jiang yu du ye cheng wei su lu ding ren shen yao
+    kim lee park choi jung kang cho yoon jang lim shin oh seo kwon hwang ahn song yoo hong jeon ko moon
+    sato suzuki takahashi tanaka watanabe ito yamamoto nakamura kobayashi kato yoshida yamada sasaki yamaguchi
+    matsumoto inoue kimura hayashi shimizu nguyen tran le pham hoang phan vu dang bui do ho ngo duong ly""".split()
 )
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# One romanised Chinese, Korean, Japanese or Vietnamese syllable; a given name is one or more of them.
+_EA_SYLLABLES = re.compile(
+    r"(?:(?:ngh|ng|nh|ph|th|tr|kh|gh|gi|qu|zh|ch|sh|ts|kk|tt|pp|ss|jj|[bcdfghjklmnpqrstwxyz]y?)?"
+    r"(?:iang|iong|uang|yeo|yae|wae|ang|eng|ing|ong|ung|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo"
+    r"|ue|ui|er|eo|ae|oe|eu|wa|wo|we|wi|oa|oi|uy|a|e|i|o|u|y)(?:ng|nh|ch|[kntlmp])?)+"
+)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _CAMEL = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|[a-z]+")
-_SPLIT = re.compile(r"[\s,]+")
+_QUOTED = re.compile(r"\(([^)]*)\)|\"([^\"]*)\"|“([^”]*)”|(?:^|(?<=\s))'([^'\s]+)'(?=\s|$)")
+_QUOTE_CHARS = re.compile(r"[(\"“']")
+_SPLIT = re.compile(r"[\s,;/]+")
+_HANDLE_SPLIT = re.compile(r"_|\.(?=[^\W\d_])")  # john.doe, john_doe, J.R.R.
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 
 
+@functools.lru_cache(maxsize=65_536)
 def fold_ascii(text: str, expand: bool = False) -> str:
     """Lowercase ASCII letters and digits of `text`; `expand` writes ü as ue, ø as oe, å as aa."""
-    low = text.lower()
+    if text.isascii():
+        return _NON_ALNUM.sub("", text.lower())
+    low = unicodedata.normalize("NFC", text).lower().replace("ου", "ou")  # Greek ου is "ou", not "oy"
     table = _EXPAND if expand else _PLAIN
-    if any(ch in table for ch in low):
-        low = "".join(table.get(ch, ch) for ch in low)
+    low = "".join(table.get(ch, ch) for ch in low)
     if not low.isascii():  # transliterate letters only: anyascii spells emoji out (":grinning:")
         low = anyascii("".join(ch for ch in low if ch.isascii() or unicodedata.category(ch)[0] in "LMN")).lower()
     return _NON_ALNUM.sub("", low)
 
 
-def _folds_differ(text: str) -> bool:
-    low = text.lower()
-    return any(ch in _EXPAND and _EXPAND[ch] != fold_ascii(ch) for ch in low)
-
-
-@functools.cache
-def _nicknames() -> dict[str, tuple[str, ...]]:
-    """name -> nicknames and formal forms (both directions), mutual pairs first, from resources/nicknames.csv."""
-    pairs: set[tuple[str, str]] = set()
-    path = paths.resources_dir() / "nicknames.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = csv.reader(line for line in fh if not line.startswith("#"))
-        next(rows, None)
-        for row in rows:
-            if len(row) == 2 and row[0] != row[1]:
-                pairs.add((row[0], row[1]))
-    related: dict[str, set[str]] = defaultdict(set)
-    for a, b in pairs:
-        related[a].add(b)
-        related[b].add(a)
-
-    def usefulness(name: str, alt: str) -> tuple[bool, bool, bool, float, str]:
-        # Addresses use short forms (bob, mike, liz) more than diminutives (bobby, mikey): rank those first,
-        # then pairs the source lists both ways, then forms sharing the first letter (rob for robert).
-        diminutive = alt.endswith(("y", "ie", "ey")) and not name.endswith(("y", "ie", "ey"))
-        mutual = (name, alt) in pairs and (alt, name) in pairs
-        return (diminutive, not mutual, alt[0] != name[0], abs(len(alt) - 3), alt)
-
-    return {n: tuple(sorted(alts, key=lambda a: usefulness(n, a)))[:_MAX_NICKS] for n, alts in related.items()}
-
-
-def _clean_tokens(text: str) -> list[str]:
-    """Tokens of a name field without titles, suffixes, digits-only words or decoration."""
-    text = re.sub(r"\(.*?\)|\".*?\"", " ", text)  # nicknames in quotes/parentheses are noise for addresses
-    out = []
-    for tok in _SPLIT.split(text.strip()):
-        bare = fold_ascii(tok)
-        if not bare or bare.isdigit() or (bare in _TITLES and len(bare) > 1):
-            continue
-        out.append(tok)
-    return out
+@functools.lru_cache(maxsize=65_536)
+def _part(text: str, expand: bool = False) -> str:
+    """A name part as it can appear in an address: folded, digits gone (John3 -> john)."""
+    return fold_ascii(text, expand).translate(_NO_DIGITS)
 
 
 def _is_initial(tok: str) -> bool:
-    letters = fold_ascii(tok)
+    letters = _part(tok)
     return len(letters) == 1 or (tok.endswith(".") and len(letters) <= 2)
 
 
-def _split_full(full: str) -> tuple[list[str], list[str], bool]:
-    """(given tokens, family tokens, maybe_eastern) of a single full-name field."""
-    text = full.strip()
-    if "," in text:  # "Müller, Hans"
-        last, _, first = text.partition(",")
-        return _clean_tokens(first), _clean_tokens(last), False
-    if _CJK.search(text) and " " not in text.strip():
-        chars = [ch for ch in text if not ch.isspace()]
-        if len(chars) >= 2:  # CJK without spaces: family name is the first character
-            return ["".join(chars[1:])], [chars[0]], False
-    tokens = _clean_tokens(text)
-    if len(tokens) == 1 and not _CJK.search(tokens[0]):
-        parts = _CAMEL.findall(tokens[0])
-        if len(parts) >= 2 and tokens[0][0].isupper():  # "AlexFrolov"
-            return [parts[0]], ["".join(parts[1:])], False
-        return tokens, [], False  # a lone handle
-    if len(tokens) >= 2:
-        from nameparser import HumanName  # slow: only for full names
+def _tokens(text: str) -> tuple[list[str], list[str]]:
+    """(name tokens without titles, suffixes, digits or decoration; nicknames given in quotes or parentheses)."""
+    text = text.translate(_APOSTROPHES)
+    hints: list[str] = []
+    if _QUOTE_CHARS.search(text):
+        hints = [_part(next(g for g in m.groups() if g is not None)) for m in _QUOTED.finditer(text)]
+        text = _QUOTED.sub(" ", text)
+    out = []
+    for word in _SPLIT.split(text.strip()):
+        for tok in _HANDLE_SPLIT.split(word) if ("." in word or "_" in word) else (word,):
+            bare = _part(tok)
+            if bare and not (bare in _TITLES and len(bare) > 1):
+                out.append(tok)
+    return out, [h for h in hints if h]
 
-        hn = HumanName(" ".join(tokens))
-        given = [t for t in (hn.first, *hn.middle.split()) if t]
-        family = hn.last.split() if hn.last else []
-        if given and family:
-            eastern = fold_ascii(tokens[0]) in _EAST_ASIAN_FAMILY or bool(_CJK.search(text))
-            return given, family, eastern
-        return tokens[:-1], tokens[-1:], False
-    return tokens, [], False
+
+def _camel_split(token: str) -> tuple[list[str], list[str]] | None:
+    """("AlexFrolov") -> (["Alex"], ["Frolov"]); None for one word or a prefix such as McDonald, DeAndre."""
+    parts = _CAMEL.findall(token)
+    if len(parts) < 2 or not token[0].isupper() or "".join(parts) != token or parts[0].lower() in _CAMEL_PREFIXES:
+        return None
+    return parts[:1], parts[1:]
+
+
+def _looks_family_first(tokens: list[str]) -> float:
+    """Prior that a two-word full name is written family name first (0 when it cannot be)."""
+    if len(tokens) != 2:
+        return 0.0
+    if _CJK.search(tokens[0]):
+        return 0.7  # written in its own script, the name is family-first
+    family, given = _part(tokens[0]), _part(tokens[1])
+    if family not in _EAST_ASIAN_FAMILY or not _EA_SYLLABLES.fullmatch(given.replace("-", "")):
+        return 0.0
+    return 0.25 if given in _EAST_ASIAN_FAMILY else 0.4  # "Wang Li": both read as family names
+
+
+# A reading of the input: (given tokens, family tokens, order tag, prior of this reading).
+_Reading = tuple[list[str], list[str], str, float]
+
+
+def _read_full(text: str) -> list[_Reading]:
+    """Readings of a single full-name field: one, or western and eastern when it may be family-name-first."""
+    left, comma, right = text.partition(",")
+    if comma:  # "Müller, Hans"; but "John Smith, PhD" is not last-first
+        given, _ = _tokens(right)
+        if given:
+            return [(given, _tokens(left)[0], "", 1.0)]
+        text = left
+    tokens, _ = _tokens(text)
+    if len(tokens) == 1:
+        tok = tokens[0]
+        if _CJK.search(tok) and len(tok) >= 2:
+            return [([tok[1:]], [tok[:1]], "", 1.0)]  # family name first, nearly always one character
+        camel = _camel_split(tok)
+        return [(camel[0], camel[1], "", 1.0)] if camel else [(tokens, [], "", 1.0)]  # else a lone handle
+    if len(tokens) < 2:
+        return [(tokens, [], "", 1.0)]
+    eastern = _looks_family_first(tokens)
+    if eastern:  # Korean given names are one name however hyphenated (Min-jun -> minjun)
+        head, tail = tokens[0], tokens[1].replace("-", "")
+        return [([head], [tail], "western", 1 - eastern), ([tail], [head], "eastern", eastern)]
+    from nameparser import HumanName  # slow to import and to run: full names only
+
+    hn = HumanName(" ".join(tokens))
+    given = [t for t in (hn.first, *hn.middle.split()) if t]
+    family = hn.last.split()
+    if not given or not family:
+        given, family = tokens[:-1], tokens[-1:]
+    return [(given, family, "", 1.0)]
+
+
+def _readings(first: str, last: str, full_name: str) -> tuple[list[_Reading], list[str]]:
+    """How the fields split into given and family names, plus nicknames found in quotes."""
+    given, hints = _tokens(first)
+    family, family_hints = _tokens(last)
+    hints += family_hints
+    if not given and not family:
+        return (_read_full(full_name) if full_name.strip() else []), hints + _tokens(full_name)[1]
+    if not family and len(given) == 1 and (camel := _camel_split(given[0])):
+        return [(camel[0], camel[1], "", 1.0)], hints
+    if not given and len(family) == 1 and (camel := _camel_split(family[0])):
+        return [(camel[0], camel[1], "", 1.0)], hints
+    if not family and len(given) >= 2 and not _is_initial(given[-1]):  # whole name typed into the first field
+        return _read_full(first), hints
+    if not given and len(family) >= 2 and _part(family[0]) not in _PARTICLES and not _is_initial(family[0]):
+        return _read_full(last), hints  # whole name in the last field (CRMs that require a last name)
+    return [(given, family, "", 1.0)], hints
+
+
+def _family_options(family: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(particle options, compound options) as (choice, raw text); choice "" when the dimension does not apply."""
+    tokens = list(family)
+    particles: list[str] = []
+    while len(tokens) > 1 and _part(tokens[0]) in _PARTICLES:
+        particles.append(tokens.pop(0))
+    if len(tokens) == 1 and not particles:
+        low = tokens[0].lower()
+        for pre in _JOINED_PARTICLES:
+            if low.startswith(pre) and len(low) > len(pre) + 1:
+                particles.append(tokens[0][: len(pre)])
+                tokens = [tokens[0][len(pre) :]]
+                break
+    parts = [p for t in tokens for p in t.split("-") if _part(p) and _part(p) not in _CONNECTORS]
+    if len(parts) > 1:
+        compound = [("full", "".join(parts)), ("first", parts[0]), ("last", parts[-1]), ("hyphen", "-".join(parts))]
+    else:
+        compound = [("", "".join(parts))]
+    particle = [("keep", "".join(particles)), ("drop", "")] if particles else [("", "")]
+    return particle, compound
+
+
+def _given_options(raw: str, middles: list[str], hints: list[str]) -> list[tuple[str, str, str, float]]:
+    """(choice, given-name text, middle text, prior) for the given name."""
+    parts = [p for p in raw.split("-") if _part(p)]
+    middle = middles[0] if middles else ""
+    if len(parts) > 1:  # Jean-Pierre
+        opts = [("first", parts[0], middle, 1.0), ("all", "".join(parts), middle, _ALL_FOR_HYPHENATED)]
+    else:
+        opts = [("first", raw, middle, 1.0)]
+        if middle and not _is_initial(middle) and not _is_initial(raw):  # Mary Ann -> maryann
+            opts.append(("all", raw + middle, middles[1] if len(middles) > 1 else "", _CHOICE_PRIOR["given"]["all"]))
+    if len(parts) == 1 and not _is_initial(raw):  # no nicknames for initials or compound given names
+        base = _part(raw)
+        nicks = [n for n in dict.fromkeys([*hints, *nicknames.alternatives(base)]) if n != base][:_MAX_NICKS]
+        shares = [1.0 / (rank + 1) for rank in range(len(nicks))]  # best-ranked nickname likeliest
+        for nick, share in zip(nicks, shares, strict=True):
+            opts.append(("nick", nick, middle, _CHOICE_PRIOR["given"]["nick"] * share / sum(shares)))
+    if len(opts) == 1:
+        return [("", raw, middle, 1.0)]
+    first_share = _CHOICE_PRIOR["given"]["first"]
+    return [(c, g, m, first_share if c == "first" else p) for c, g, m, p in opts]
+
+
+def _spell(reading: _Reading, hints: list[str]) -> list[tuple[tuple[str, str, str], frozenset[str], float]]:
+    """Every ((first, last, middle), tags, weight) of one reading."""
+    given, family, order, order_prior = reading
+    given, family = list(given), list(family)
+    middles = given[1:]
+    lead = []
+    while len(family) > 1 and _is_initial(family[0]):  # "V. Ostapenko": an initial typed before the surname
+        lead.append(family.pop(0))
+    while len(family) > 1 and _is_initial(family[-1]):  # "Ostapenko V."
+        middles.append(family.pop())
+    middles = lead + middles
+    raw_given = given[0] if given else (middles.pop(0) if middles else "")
+    if not _part(raw_given) and not family:
+        return []
+    given_opts = _given_options(raw_given, middles, hints) if raw_given else [("", "", "", 1.0)]
+    particle_opts, compound_opts = _family_options(family) if family else ([("", "")], [("", "")])
+    raw_text = "".join([raw_given, *middles, *family])
+    differs = not raw_text.isascii() and not _FOLD_DIFFERS.isdisjoint(unicodedata.normalize("NFC", raw_text.lower()))
+    folds = [("plain", False), ("expand", True)] if differs else [("", False)]
+    base_tags = (_TAGS["order", order],) if order else ()
+    out = []
+    for fc, expand in folds:
+        fold_tags = (*base_tags, _TAGS["fold", fc]) if fc else base_tags
+        fold_weight = order_prior * (_CHOICE_PRIOR["fold"][fc] if fc else 1.0)
+        lasts = []
+        for (pc, particle), (cc, core) in itertools.product(particle_opts, compound_opts):
+            if cc == "hyphen":
+                last = _part(particle, expand) + "-".join(p for p in (_part(x, expand) for x in core.split("-")) if p)
+            else:
+                last = _part(particle, expand) + _part(core, expand)
+            tags: tuple[str, ...] = (_TAGS["particle", pc],) if pc else ()
+            weight = 1.0
+            if pc:
+                weight = _CHOICE_PRIOR["particle"][pc]
+            if cc:
+                tags, weight = (*tags, _TAGS["compound", cc]), weight * _CHOICE_PRIOR["compound"][cc]
+            lasts.append((last, tags, weight))
+        for gc, gname, mname, gw in given_opts:
+            first, middle = _part(gname, expand), _part(mname, expand)
+            given_tags = (*fold_tags, _TAGS["given", gc]) if gc else fold_tags
+            for last, tags, weight in lasts:
+                if first or last:
+                    out.append(((first, last, middle), frozenset((*given_tags, *tags)), fold_weight * gw * weight))
+    return out
 
 
 @functools.lru_cache(maxsize=200_000)
 def name_variants(first: str = "", last: str = "", full_name: str = "") -> tuple[NameVariant, ...]:
-    """All plausible spellings of a person's name for address templates; () when nothing usable is left."""
-    try:
-        return _variants(first or "", last or "", full_name or "")
-    except (ValueError, IndexError, KeyError):  # a name that defeats parsing is not worth a crash
-        return ()
-
-
-def _variants(first: str, last: str, full_name: str) -> tuple[NameVariant, ...]:
-    eastern = False
-    given = _clean_tokens(first)
-    family = _clean_tokens(last)
-    if not given and not family and full_name.strip():
-        given, family, eastern = _split_full(full_name)
-    elif not family and len(given) >= 2 and not full_name:  # whole name typed into the first field
-        given, family, eastern = _split_full(first)
-    elif not given and len(family) >= 2:  # whole name typed into the last field
-        given, family, eastern = _split_full(last)
-    # Initials typed into either field are middle names: "Andrei V." / "V. Ostapenko".
-    middles = [t for t in given[1:] if t]
-    given = given[:1]
-    lead_initials = []
-    while len(family) > 1 and _is_initial(family[0]):
-        lead_initials.append(family.pop(0))
-    middles = lead_initials + middles
-    if given and _is_initial(given[0]) and middles and not _is_initial(middles[0]):
-        pass  # "J. Robert Smith": keep J as first initial, Robert as middle
-    raw_given = given[0] if given else ""
-    if not raw_given and not family:
-        return ()
-    return _expand(raw_given, middles, family, eastern)
-
-
-def _family_choices(family: list[str]) -> dict[str, list[tuple[str, str]]]:
-    """Per dimension, (choice, raw surname) options for the surname tokens."""
-    tokens = list(family)
-    particles: list[str] = []
-    while len(tokens) > 1 and fold_ascii(tokens[0]) in _PARTICLES:
-        particles.append(tokens.pop(0))
-    if len(tokens) == 1:
-        low = tokens[0].lower()
-        for pre in _HYPHEN_PARTICLES:
-            if low.startswith(pre) and len(low) > len(pre) + 1:
-                particles.append(tokens[0][: len(pre) - 1])
-                tokens = [tokens[0][len(pre) :]]
-                break
-    core_parts = [p for t in tokens for p in t.split("-") if p]
-    options: dict[str, list[tuple[str, str]]] = {}
-    if len(core_parts) > 1:
-        options["compound"] = [
-            ("full", "".join(core_parts)),
-            ("first", core_parts[0]),
-            ("last", core_parts[-1]),
-            ("hyphen", "-".join(core_parts)),
-        ]
-    else:
-        options["compound"] = [("", "".join(core_parts))]
-    if particles:
-        options["particle"] = [("keep", "".join(particles)), ("drop", "")]
-    return options
-
-
-def _expand(raw_given: str, middles: list[str], family: list[str], eastern: bool) -> tuple[NameVariant, ...]:
-    fam = _family_choices(family) if family else {"compound": [("", "")]}
-    given_parts = [p for p in raw_given.split("-") if p]
-    given_opts = [("first", raw_given if len(given_parts) < 2 else given_parts[0])]
-    if len(given_parts) > 1:
-        given_opts.append(("all", "".join(given_parts)))
-    elif middles and not _is_initial(middles[0]):
-        given_opts.append(("all", raw_given + middles[0]))
-    nick_base = fold_ascii(given_opts[0][1])
-    if len(given_parts) == 1 and len(nick_base) > 1:  # no nicknames for initials or compound given names
-        for nick in _nicknames().get(nick_base, ()):
-            given_opts.append(("nick", nick))
-    raw_text = " ".join([raw_given, *middles, *family])
-    fold_opts = [("plain", False), ("expand", True)] if _folds_differ(raw_text) else [("", False)]
-    orders = [("western", False), ("eastern", True)] if eastern else [("", False)]
-    middle_raw = middles[0] if middles else ""
-    seen: dict[tuple[str, str, str], NameVariant] = {}
-    particle_opts = fam.get("particle", [("", "")])
-    for (fc, expand), (gc, gname), (cc, core), (pc, particle), (oc, swap) in itertools.product(
-        fold_opts, given_opts, fam["compound"], particle_opts, orders
-    ):
-        first = fold_ascii(gname, expand) if gc != "nick" else gname
-        last = (fold_ascii(particle, expand) if particle else "") + (
-            "-".join(fold_ascii(p, expand) for p in core.split("-")) if cc == "hyphen" else fold_ascii(core, expand)
-        )
-        if swap:
-            first, last = fold_ascii(" ".join(family), expand), fold_ascii(raw_given, expand)
-        middle = fold_ascii(middle_raw, expand) if gc != "all" or len(given_parts) > 1 else ""
-        if not first and not last:
-            continue
-        tags = frozenset(
-            f"{d}:{c}"
-            for d, c in (
-                ("fold", fc),
-                ("given", gc if len(given_opts) > 1 else ""),
-                ("compound", cc),
-                ("particle", pc),
-                ("order", oc),
-            )
-            if c
-        )
-        key = (first, last, middle)
-        weight = 1.0
-        for tag in tags:
-            dim, _, choice = tag.partition(":")
-            weight *= _CHOICE_PRIOR[dim][choice] / (len(given_opts) - 1 if choice == "nick" else 1)
-        if key in seen:  # same spelling reached two ways: keep the likelier convention set
-            if seen[key].weight >= weight:
-                continue
-        seen[key] = NameVariant(first, last, middle, tags, weight)
-        if len(seen) >= _MAX_VARIANTS:
-            break
-    total = sum(v.weight for v in seen.values())
-    return tuple(
-        NameVariant(v.first, v.last, v.middle, v.tags, v.weight / total)
-        for v in sorted(seen.values(), key=lambda v: -v.weight)
-    )
+    """All plausible spellings of a person's name for address templates, likeliest first; () if nothing usable."""
+    readings, hints = _readings(first or "", last or "", full_name or "")
+    merged: dict[tuple[str, str, str], tuple[frozenset[str], float]] = {}
+    for reading in readings:
+        for key, tags, weight in _spell(reading, hints):
+            if key in merged:  # same spelling under two choices: that dimension says nothing about it
+                seen, total = merged[key]
+                merged[key] = (seen & tags, total + weight)
+            else:
+                merged[key] = (tags, weight)
+    ranked = sorted(merged.items(), key=lambda kv: -kv[1][1])[:_MAX_VARIANTS]
+    total = sum(w for _, (_, w) in ranked)
+    return tuple([NameVariant(f, la, m, tags, w / total) for (f, la, m), (tags, w) in ranked])
