@@ -1,9 +1,242 @@
-"""Subcommands of this group (filled in by its issue)."""
+"""The research store on the command line: import, leads, note, status, mark, export, backup, restore.
+
+Every command opens the database chosen by --db / --data-dir / the environment (paths.db_path), the same file
+the desktop app uses. Handlers only parse, call leadassist.store and print.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from leadassist import paths
+from leadassist.cli.progress import ProgressLine
+from leadassist.core.crmcsv import PRESETS, ExportOptions
+from leadassist.store import backup as store_backup
+from leadassist.store import leads as store_leads
+from leadassist.store import notes as store_notes
+from leadassist.store import service
+from leadassist.store.db import open_store
+from leadassist.store.migrations import FEEDBACK_KINDS, STATUSES
+
+CSV_COLUMNS = ("ID", "Record ID", "Name", "Company", "Title", "Email", "Confidence", "Domain", "Mail Status", "Status")
+TABLE_LIMIT = 50
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add this module's subcommands to the parser."""
+    """Add the store's subcommands to the parser."""
+    from leadassist.cli.mx_cmds import add_dns_options
+
+    p = sub.add_parser("import", help="import a CRM export into the research database (updates, never duplicates)")
+    p.add_argument("file", type=Path, help="CRM export (CSV, any common encoding and delimiter)")
+    p.add_argument("--no-enrich", action="store_true", help="only store the leads; do not rank addresses now")
+    add_dns_options(p, offline=True)
+    p.set_defaults(func=run_import)
+
+    p = sub.add_parser("leads", help="list stored leads (a table, or CSV with --csv)")
+    p.add_argument("--status", choices=STATUSES, help="only leads with this status")
+    p.add_argument("--search", metavar="TEXT", help="words to find in names, companies and notes")
+    p.add_argument("--csv", action="store_true", help="write CSV to stdout; the first column ID is the lead's ID")
+    p.add_argument("--limit", type=int, metavar="N", help=f"at most N leads (table default {TABLE_LIMIT})")
+    p.add_argument("--sort", choices=tuple(store_leads.ORDER_BY), default="name", help="sort column (default name)")
+    p.set_defaults(func=run_leads)
+
+    p = sub.add_parser("note", help="add a note to a lead")
+    p.add_argument("id", type=int, help="the lead's ID (first column of `leadassist leads`)")
+    p.add_argument("text", help="the note")
+    p.set_defaults(func=run_note)
+
+    p = sub.add_parser("status", help="set a lead's status")
+    p.add_argument("id", type=int, help="the lead's ID")
+    p.add_argument("status", choices=STATUSES)
+    p.set_defaults(func=run_status)
+
+    p = sub.add_parser("mark", help="feedback on an address: correct, bounced or replied (re-ranks colleagues)")
+    p.add_argument("id", type=int, help="the lead's ID")
+    p.add_argument("email", help="the address the feedback is about")
+    p.add_argument("kind", choices=FEEDBACK_KINDS)
+    p.set_defaults(func=run_mark)
+
+    p = sub.add_parser("export", help="write the stored leads back as the CRM's own file, with the results")
+    p.add_argument("-o", "--output", type=Path, required=True, help="where to write the CSV")
+    p.add_argument("--preset", choices=PRESETS, default="original", help="column names for re-import as updates")
+    p.add_argument("--fill-email", action="store_true", help="write the best candidate into an empty Email cell")
+    p.add_argument("--min-confidence", type=int, default=80, metavar="N", help="with --fill-email: at least N%%")
+    p.add_argument("--excel-safe", action="store_true", help="neutralise every cell against formulas; UTF-8 BOM")
+    p.add_argument("--encoding", help="output encoding (default: the imported file's)")
+    p.add_argument("--status", choices=STATUSES, help="only leads with this status")
+    p.add_argument("--search", metavar="TEXT", help="only leads matching these words")
+    p.set_defaults(func=run_export)
+
+    p = sub.add_parser("backup", help="copy the research database to a file")
+    p.add_argument("-o", "--output", type=Path, help="backup file (default: a dated file in the backups folder)")
+    p.set_defaults(func=run_backup)
+
+    p = sub.add_parser("restore", help="replace the research database with a backup (the current one is kept)")
+    p.add_argument("file", type=Path, help="a backup made by `leadassist backup` or automatically")
+    p.set_defaults(func=run_restore)
+
+
+def _open(args: argparse.Namespace) -> sqlite_utils.Database:
+    return open_store(paths.db_path(args.db, args.data_dir))
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import a file; then enrich its leads and any lead whose mail status is stale."""
+    from leadassist.cli.mx_cmds import check_options_from_args
+    from leadassist.core.enrich import EnrichOptions
+
+    db = _open(args)
+    show = ProgressLine()
+    try:
+        summary = service.import_csv(db, args.file, on_progress=show)
+        show.close()
+        print(f"{args.file}: {summary}; {summary.mapping}")
+        for rej in summary.rejects[:10]:
+            print(f"  line {rej.line}: {rej.reason}", file=sys.stderr)
+        if summary.rejected > 10:
+            print(f"  ... and {summary.rejected - 10:,} more problem rows", file=sys.stderr)
+        if not args.no_enrich:
+            options = EnrichOptions(check=check_options_from_args(args))
+            cache = None
+            if options.check.use_cache and not options.check.offline:
+                from leadassist.core.mailcheck import DomainCache
+
+                cache = DomainCache(paths.dns_cache_path(args.data_dir))
+            try:
+                done = service.enrich_stored(db, options, pending_only=True, cache=cache, on_progress=show)
+            finally:
+                show.close()
+                if cache is not None:
+                    cache.close()
+            print(f"enriched {done:,} leads")
+    finally:
+        db.close()
+    return 0
+
+
+def _rows(db: sqlite_utils.Database, args: argparse.Namespace, limit: int | None) -> Iterator[store_leads.LeadRow]:
+    offset, step = 0, 5000
+    while limit is None or offset < limit:
+        want = step if limit is None else min(step, limit - offset)
+        rows = store_leads.page(
+            db, offset=offset, limit=want, order=args.sort, descending=False, status=args.status, search=args.search
+        )
+        yield from rows
+        if len(rows) < want:
+            return
+        offset += len(rows)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def run_leads(args: argparse.Namespace) -> int:
+    """Print the leads as a table or as CSV."""
+    db = _open(args)
+    try:
+        if args.csv:
+            out = csv.writer(sys.stdout, lineterminator="\n")
+            out.writerow(CSV_COLUMNS)
+            for r in _rows(db, args, args.limit):
+                out.writerow(
+                    (r.id, r.record_id, r.name, r.company, r.title, r.email, r.confidence or "", r.domain,
+                     r.mail_status, r.status)
+                )  # fmt: skip
+            return 0
+        total = store_leads.count(db, args.status, args.search)
+        limit = args.limit if args.limit is not None else TABLE_LIMIT
+        width = shutil.get_terminal_size((120, 24)).columns
+        name_w = comp_w = max(12, (width - 60) // 3)
+        mail_w = max(16, width - 60 - name_w - comp_w + 14)
+        print(f"{'ID':>6}  {'Name':<{name_w}}  {'Company':<{comp_w}}  {'Best address':<{mail_w}}  {'Conf':>4}  "
+              f"{'Mail':<11}  Status")  # fmt: skip
+        shown = 0
+        for r in _rows(db, args, limit):
+            conf = f"{r.confidence}%" if r.confidence else ""
+            print(f"{r.id:>6}  {_cut(r.name, name_w):<{name_w}}  {_cut(r.company, comp_w):<{comp_w}}  "
+                  f"{_cut(r.email, mail_w):<{mail_w}}  {conf:>4}  {r.mail_status:<11}  {r.status}")  # fmt: skip
+            shown += 1
+        more = f" (showing {shown:,}; use --limit or --csv for more)" if shown < total else ""
+        print(f"{total:,} leads{more}")
+    finally:
+        db.close()
+    return 0
+
+
+def run_note(args: argparse.Namespace) -> int:
+    """Add a note."""
+    db = _open(args)
+    try:
+        note_id = store_notes.add_note(db, args.id, args.text)
+    finally:
+        db.close()
+    print(f"note {note_id} saved on lead {args.id}")
+    return 0
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """Set a status."""
+    db = _open(args)
+    try:
+        store_notes.set_status(db, args.id, args.status)
+    finally:
+        db.close()
+    print(f"lead {args.id}: {args.status}")
+    return 0
+
+
+def run_mark(args: argparse.Namespace) -> int:
+    """Record feedback on an address and re-rank the company."""
+    db = _open(args)
+    try:
+        reranked = store_notes.add_feedback(db, args.id, args.email, args.kind)
+    finally:
+        db.close()
+    others = len([i for i in reranked if i != args.id])
+    print(f"lead {args.id}: {args.email.strip().lower()} marked {args.kind}; {others:,} colleagues re-ranked")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Export the stored leads as a CRM file."""
+    options = ExportOptions(
+        preset=args.preset,
+        fill_email=args.fill_email,
+        min_confidence=args.min_confidence,
+        excel_safe=args.excel_safe,
+        encoding=args.encoding,
+    )
+    db = _open(args)
+    try:
+        written = service.export_csv(db, args.output, options, status=args.status, search=args.search)
+    finally:
+        db.close()
+    print(f"{args.output}: {written:,} leads written")
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    """Back up the database."""
+    db = _open(args)
+    try:
+        target = store_backup.backup(db, args.output)
+    finally:
+        db.close()
+    print(f"backup written to {target}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """Restore the database from a backup."""
+    db_path = paths.db_path(args.db, args.data_dir)
+    safety = store_backup.restore(args.file, db_path)
+    print(f"{db_path} restored from {args.file}" + (f"; the previous database was saved to {safety}" if safety else ""))
+    return 0

@@ -1,0 +1,320 @@
+"""Lead queries for the table and the panels, and the enrichment results written back in batches.
+
+The leads table is paged, sorted and filtered in SQL: every sortable column has an index ending in `id`, so a
+page of a 100,000-lead store costs milliseconds and pages never overlap. Search goes through the FTS5 index
+(names, companies, note text; see `search.fts_query`). Enrichment results live in the lead's own row (its best
+address, confidence, candidates as JSON ...) so the table sorts by them without joins; the mail status is
+copied from the `domains` table whenever a check is saved.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from leadassist.core.errors import NotFoundError
+from leadassist.core.models import Candidate, DomainCheck, EmailSource, KnownAddress, LeadResult, MailStatus
+from leadassist.store.db import transaction
+from leadassist.store.notes import Note, feedback_of, notes_of
+from leadassist.store.search import fts_query
+
+# Table column id -> SQL sort expression (each backed by an index in migration 0001).
+ORDER_BY = {
+    "name": "name COLLATE NOCASE",
+    "company": "company COLLATE NOCASE",
+    "email": "email COLLATE NOCASE",
+    "confidence": "confidence",
+    "domain": "domain",
+    "mail_status": "mail_status",
+    "status": "status",
+    "title": "title COLLATE NOCASE",
+    "record_id": "record_id",
+    "id": "id",
+}
+STALE_AFTER = 90 * 24 * 3600  # a mail status older than this is re-checked on the next enrichment
+
+_ROW_COLUMNS = "id, name, company, email, confidence, domain, mail_status, status, title, record_id, evidence"
+
+
+@dataclass(frozen=True, slots=True)
+class LeadRow:
+    """One row of the leads table: what the table shows and sorts by."""
+
+    id: int
+    name: str
+    company: str
+    email: str
+    confidence: int
+    domain: str
+    mail_status: str
+    status: str
+    title: str
+    record_id: str
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeadDetail:
+    """Everything the lead panel shows: the CRM fields, the stored result, notes, feedback and status."""
+
+    id: int
+    record_id: str
+    first: str
+    last: str
+    full_name: str
+    name: str
+    company: str
+    title: str
+    crm_email: str
+    website: str
+    status: str
+    status_at: float | None
+    email: str
+    source: str
+    confidence: int
+    pattern: str
+    alternates: tuple[str, ...]
+    evidence: str
+    domain: str
+    domain_source: str
+    candidates: tuple[Candidate, ...]
+    flags: tuple[str, ...]
+    mail_status: str
+    enriched_at: float | None
+    check: DomainCheck | None
+    notes: tuple[Note, ...]
+    feedback: dict[str, str]  # address -> latest kind (correct | bounced | replied)
+
+    @property
+    def provider(self) -> str:
+        """The domain's mail provider, if checked."""
+        return self.check.provider if self.check is not None else ""
+
+    @property
+    def mail_reason(self) -> str:
+        """Why the mail status is what it is (unknown, warnings)."""
+        return self.check.reason if self.check is not None else ""
+
+    def result(self) -> LeadResult | None:
+        """The stored enrichment as a LeadResult (row = lead id), or None before enrichment."""
+        if self.enriched_at is None:
+            return None
+        return LeadResult(self.id, self.email, EmailSource(self.source), self.confidence, self.pattern,
+                          self.alternates, self.evidence, self.domain, self.domain_source, self.candidates,
+                          self.flags, self.check)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyDetail:
+    """A mail domain: the companies using it, its DNS check and the addresses known there (with sources)."""
+
+    domain: str
+    companies: tuple[str, ...]
+    check: DomainCheck | None
+    known: tuple[KnownAddress, ...]
+    bounced: tuple[KnownAddress, ...]
+    leads: int
+
+    @property
+    def mail_status(self) -> str:
+        """The domain's mail status word."""
+        return self.check.status.value if self.check is not None else MailStatus.NOT_CHECKED.value
+
+
+def _where(status: str | None, search: str | None) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if status:
+        clauses.append("status = ?")
+        params.append(status)
+    match = fts_query(search or "")
+    if match:
+        clauses.append("id IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?)")
+        params.append(match)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def count(db: sqlite_utils.Database, status: str | None = None, search: str | None = None) -> int:
+    """How many leads have `status` (None = any) and match `search` (names, companies, notes)."""
+    where, params = _where(status, search)
+    return int(db.conn.execute(f"SELECT count(*) FROM leads{where}", params).fetchone()[0])
+
+
+def page(
+    db: sqlite_utils.Database,
+    *,
+    offset: int,
+    limit: int,
+    order: str = "name",
+    descending: bool = False,
+    status: str | None = None,
+    search: str | None = None,
+) -> list[LeadRow]:
+    """One page of the leads table, sorted by column id `order` (see ORDER_BY), filtered like `count`."""
+    key = ORDER_BY.get(order, ORDER_BY["name"])
+    direction = " DESC" if descending else ""
+    where, params = _where(status, search)
+    sql = f"SELECT {_ROW_COLUMNS} FROM leads{where} ORDER BY {key}{direction}, id{direction} LIMIT ? OFFSET ?"
+    return [LeadRow(*r) for r in db.conn.execute(sql, [*params, max(0, limit), max(0, offset)])]
+
+
+def rows_by_id(db: sqlite_utils.Database, lead_ids: Iterable[int]) -> list[LeadRow]:
+    """Table rows of the given leads (unknown ids are skipped)."""
+    ids = [int(i) for i in lead_ids]
+    rows: list[LeadRow] = []
+    for start in range(0, len(ids), 500):  # stay far below SQLite's variable limit
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows += [LeadRow(*r) for r in db.conn.execute(f"SELECT {_ROW_COLUMNS} FROM leads WHERE id IN ({marks})", chunk)]
+    return rows
+
+
+def _candidates(text: str) -> tuple[Candidate, ...]:
+    return tuple(
+        Candidate(c["email"], c["probability"], c["template"], c["evidence"], frozenset(c.get("tags", ())))
+        for c in json.loads(text or "[]")
+    )
+
+
+def _candidates_json(cands: Sequence[Candidate]) -> str:
+    return json.dumps(
+        [{"email": c.email, "probability": c.probability, "template": c.template, "evidence": c.evidence,
+          "tags": sorted(c.tags)} for c in cands], ensure_ascii=False)  # fmt: skip
+
+
+def domain_check(db: sqlite_utils.Database, domain: str) -> DomainCheck | None:
+    """The stored DNS check of a domain, if any."""
+    row = db.conn.execute(
+        "SELECT domain, status, reason, mx_hosts, provider, warnings, checked_at, expires_at FROM domains "
+        "WHERE domain = ?",
+        (domain,),
+    ).fetchone()
+    if row is None:
+        return None
+    return DomainCheck(row[0], MailStatus(row[1]), row[2], tuple(json.loads(row[3])), row[4],
+                       tuple(json.loads(row[5])), row[6], row[7])  # fmt: skip
+
+
+def get_lead(db: sqlite_utils.Database, lead_id: int) -> LeadDetail:
+    """A lead with its stored result, candidates, domain check, notes (with history), feedback and status."""
+    row = db.conn.execute(
+        "SELECT id, record_id, first, last, full_name, name, company, title, crm_email, website, status, status_at,"
+        " email, source, confidence, pattern, alternates, evidence, domain, domain_source, candidates, flags,"
+        " mail_status, enriched_at FROM leads WHERE id = ?",
+        (int(lead_id),),
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(f"there is no lead {lead_id}.", hint="List the leads with `leadassist leads`.")
+    values = list(row)
+    values[16] = tuple(json.loads(values[16]))
+    values[20] = _candidates(values[20])
+    values[21] = tuple(json.loads(values[21]))
+    check = domain_check(db, values[18]) if values[18] else None
+    return LeadDetail(*values, check, tuple(notes_of(db, lead_id)), feedback_of(db, lead_id))  # type: ignore[call-arg]
+
+
+def colleague_ids(db: sqlite_utils.Database, lead_id: int) -> list[int]:
+    """The leads at the same mail domain as `lead_id` (itself included); just itself without a domain."""
+    row = db.conn.execute("SELECT domain FROM leads WHERE id = ?", (int(lead_id),)).fetchone()
+    if row is None:
+        return []
+    if not row[0]:
+        return [int(lead_id)]
+    return [r[0] for r in db.conn.execute("SELECT id FROM leads WHERE domain = ? ORDER BY id", (row[0],))]
+
+
+def _check_row(c: DomainCheck) -> tuple[object, ...]:
+    return (c.domain, c.status.value, c.reason, json.dumps(list(c.mx_hosts)), c.provider,
+            json.dumps(list(c.warnings)), c.checked_at or time.time(), c.expires_at)  # fmt: skip
+
+
+def _save_checks(db: sqlite_utils.Database, checks: Iterable[DomainCheck]) -> None:
+    # A run without DNS reports 'not-checked'; that must not overwrite what an earlier check found.
+    rows = {c.domain: _check_row(c) for c in checks if c.domain and c.status != MailStatus.NOT_CHECKED}
+    db.conn.executemany(
+        "INSERT INTO domains (domain, status, reason, mx_hosts, provider, warnings, checked_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (domain) DO UPDATE SET status = excluded.status, "
+        "reason = excluded.reason, mx_hosts = excluded.mx_hosts, provider = excluded.provider, "
+        "warnings = excluded.warnings, checked_at = excluded.checked_at, expires_at = excluded.expires_at",
+        rows.values(),
+    )
+    db.conn.executemany("UPDATE leads SET mail_status = ? WHERE domain = ?", [(r[1], r[0]) for r in rows.values()])
+
+
+def save_checks(db: sqlite_utils.Database, checks: Iterable[DomainCheck]) -> None:
+    """Store DNS checks (one transaction) and copy each status to the leads at that domain."""
+    with transaction(db):
+        _save_checks(db, checks)
+
+
+def save_results(
+    db: sqlite_utils.Database, results: Iterable[tuple[int, LeadResult]], *, now: float | None = None
+) -> None:
+    """Store a batch of (lead id, LeadResult) in one short transaction, their domain checks included."""
+    now = time.time() if now is None else now
+    pairs = list(results)
+    with transaction(db):
+        _save_checks(db, (r.check for _, r in pairs if r.check is not None))
+        db.conn.executemany(
+            "UPDATE leads SET email = ?, source = ?, confidence = ?, pattern = ?, alternates = ?, evidence = ?,"
+            " domain = ?, domain_source = ?, candidates = ?, flags = ?, enriched_at = ?,"
+            " mail_status = coalesce((SELECT status FROM domains WHERE domains.domain = ?), 'not-checked')"
+            " WHERE id = ?",
+            [(r.email, r.source.value, int(r.confidence), r.pattern, json.dumps(list(r.alternates)), r.evidence,
+              r.domain, r.domain_source, _candidates_json(r.candidates), json.dumps(list(r.flags)), now, r.domain,
+              int(lead_id)) for lead_id, r in pairs],
+        )  # fmt: skip
+
+
+_LATEST_KIND = "(SELECT kind FROM feedback f WHERE f.email = {0} ORDER BY f.id DESC LIMIT 1)"
+
+
+def known_addresses(db: sqlite_utils.Database, domain: str | None = None) -> list[KnownAddress]:
+    """Addresses known from imports and feedback (one per address; those that bounced last are left out)."""
+    where = "WHERE k.domain = ?" if domain else ""
+    rows = db.conn.execute(
+        f"SELECT k.first, k.last, k.email, k.source, k.full_name, {_LATEST_KIND.format('k.email')} AS latest "
+        f"FROM known_addresses k {where} ORDER BY k.source = 'feedback' DESC, k.id",
+        (domain,) if domain else (),
+    )
+    seen: dict[str, KnownAddress] = {}
+    for first, last, email, source, full_name, latest in rows:
+        if latest != "bounced" and email not in seen:
+            seen[email] = KnownAddress(first, last, email, source, full_name)
+    return list(seen.values())
+
+
+def bounced_addresses(db: sqlite_utils.Database, domain: str | None = None) -> list[KnownAddress]:
+    """Addresses whose latest feedback is 'bounced', with the person's name (so the template loses weight)."""
+    where = "AND f.email LIKE ?" if domain else ""
+    rows = db.conn.execute(
+        "SELECT l.first, l.last, f.email, l.full_name FROM feedback f JOIN leads l ON l.id = f.lead_id "
+        f"WHERE f.kind = 'bounced' AND f.id = (SELECT max(id) FROM feedback g WHERE g.email = f.email) {where} "
+        "ORDER BY f.id",
+        (f"%@{domain}",) if domain else (),
+    )
+    return [KnownAddress(first, last, email, "feedback", full) for first, last, email, full in rows]
+
+
+def company_detail(db: sqlite_utils.Database, domain: str) -> CompanyDetail:
+    """A domain's companies, DNS check, known addresses (with sources) and bounced addresses."""
+    companies = tuple(
+        r[0]
+        for r in db.conn.execute(
+            "SELECT company FROM leads WHERE domain = ? AND company != '' GROUP BY company ORDER BY count(*) DESC",
+            (domain,),
+        )
+    )
+    leads = db.conn.execute("SELECT count(*) FROM leads WHERE domain = ?", (domain,)).fetchone()[0]
+    return CompanyDetail(domain, companies, domain_check(db, domain), tuple(known_addresses(db, domain)),
+                         tuple(bounced_addresses(db, domain)), int(leads))  # fmt: skip
+
+
+def stale_domains(db: sqlite_utils.Database, *, now: float | None = None, max_age: float = STALE_AFTER) -> list[str]:
+    """Domains whose stored mail status is older than `max_age` seconds (re-checked on the next enrichment)."""
+    now = time.time() if now is None else now
+    return [r[0] for r in db.conn.execute("SELECT domain FROM domains WHERE checked_at < ?", (now - max_age,))]

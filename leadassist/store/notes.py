@@ -1,0 +1,148 @@
+"""The rep's own writes: notes (with edit history), lead status and feedback on addresses.
+
+Each call is one short transaction committed with `synchronous=FULL`, so a note that was saved survives a crash
+or a power cut. Editing a note keeps the earlier text in `note_versions`. Feedback closes the loop: *correct* and
+*replied* make the address a known address of its company, *bounced* excludes it and lowers its template; in
+both cases the company's enriched leads are re-ranked at once (`service.rerank_domain`), so colleagues' next
+guesses change immediately.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from leadassist.core.errors import LeadAssistError, NotFoundError
+from leadassist.store.db import transaction
+from leadassist.store.imports import normalise_address
+from leadassist.store.migrations import FEEDBACK_KINDS, STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class NoteVersion:
+    """An earlier text of a note and when it was replaced."""
+
+    text: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A note on a lead; `history` holds its earlier texts, oldest first."""
+
+    id: int
+    lead_id: int
+    text: str
+    created_at: float
+    updated_at: float
+    history: tuple[NoteVersion, ...] = ()
+
+
+def _require_lead(db: sqlite_utils.Database, lead_id: int) -> tuple[str, str, str]:
+    row = db.conn.execute("SELECT first, last, full_name FROM leads WHERE id = ?", (int(lead_id),)).fetchone()
+    if row is None:
+        raise NotFoundError(f"there is no lead {lead_id}.", hint="List the leads with `leadassist leads`.")
+    return row
+
+
+def note_history(db: sqlite_utils.Database, note_id: int) -> list[NoteVersion]:
+    """The earlier texts of a note, oldest first."""
+    return [
+        NoteVersion(t, at)
+        for t, at in db.conn.execute(
+            "SELECT text, saved_at FROM note_versions WHERE note_id = ? ORDER BY id", (int(note_id),)
+        )
+    ]
+
+
+def notes_of(db: sqlite_utils.Database, lead_id: int) -> list[Note]:
+    """A lead's notes, newest first, each with its history."""
+    rows = db.conn.execute(
+        "SELECT id, lead_id, text, created_at, updated_at FROM notes WHERE lead_id = ?"
+        " ORDER BY created_at DESC, id DESC",
+        (int(lead_id),),
+    ).fetchall()
+    return [Note(r[0], r[1], r[2], r[3], r[4], tuple(note_history(db, r[0]))) for r in rows]
+
+
+def add_note(db: sqlite_utils.Database, lead_id: int, text: str, *, now: float | None = None) -> int:
+    """Save a new note on a lead; return its id."""
+    now = time.time() if now is None else now
+    with transaction(db):
+        _require_lead(db, lead_id)
+        note_id = db.conn.execute(
+            "INSERT INTO notes (lead_id, text, created_at, updated_at) VALUES (?, ?, ?, ?)",
+            (int(lead_id), text, now, now),
+        ).lastrowid
+    assert note_id is not None
+    return note_id
+
+
+def edit_note(db: sqlite_utils.Database, note_id: int, text: str, *, now: float | None = None) -> None:
+    """Replace a note's text, keeping the previous text in its history (no-op when unchanged)."""
+    now = time.time() if now is None else now
+    with transaction(db):
+        row = db.conn.execute("SELECT text FROM notes WHERE id = ?", (int(note_id),)).fetchone()
+        if row is None:
+            raise NotFoundError(f"there is no note {note_id}.")
+        if row[0] == text:
+            return
+        db.conn.execute(
+            "INSERT INTO note_versions (note_id, text, saved_at) VALUES (?, ?, ?)", (int(note_id), row[0], now)
+        )
+        db.conn.execute("UPDATE notes SET text = ?, updated_at = ? WHERE id = ?", (text, now, int(note_id)))
+
+
+def set_status(db: sqlite_utils.Database, lead_id: int, status: str, *, now: float | None = None) -> None:
+    """Set a lead's status (one of STATUSES)."""
+    if status not in STATUSES:
+        raise LeadAssistError(f"unknown status {status!r}.", hint=f"Use one of: {', '.join(STATUSES)}.")
+    with transaction(db):
+        _require_lead(db, lead_id)
+        db.conn.execute(
+            "UPDATE leads SET status = ?, status_at = ? WHERE id = ?",
+            (status, time.time() if now is None else now, int(lead_id)),
+        )
+
+
+def feedback_of(db: sqlite_utils.Database, lead_id: int) -> dict[str, str]:
+    """The latest feedback kind per address given on a lead."""
+    result: dict[str, str] = {}
+    for email, kind in db.conn.execute(
+        "SELECT email, kind FROM feedback WHERE lead_id = ? ORDER BY id", (int(lead_id),)
+    ):
+        result[email] = kind
+    return result
+
+
+def add_feedback(
+    db: sqlite_utils.Database, lead_id: int, email: str, kind: str, *, now: float | None = None
+) -> list[int]:
+    """Record correct / bounced / replied for an address of a lead, re-rank its company; return the ids re-ranked."""
+    from leadassist.store import service  # service builds on this module
+
+    if kind not in FEEDBACK_KINDS:
+        raise LeadAssistError(f"unknown feedback {kind!r}.", hint=f"Use one of: {', '.join(FEEDBACK_KINDS)}.")
+    address = normalise_address(email)
+    if not address:
+        raise LeadAssistError(f"{email!r} is not an e-mail address.", hint="Give the address as name@domain.")
+    now = time.time() if now is None else now
+    with transaction(db):
+        first, last, full_name = _require_lead(db, lead_id)
+        db.conn.execute(
+            "INSERT INTO feedback (lead_id, email, kind, given_at) VALUES (?, ?, ?, ?)",
+            (int(lead_id), address, kind, now),
+        )
+        if kind in ("correct", "replied"):
+            db.conn.execute(
+                "INSERT INTO known_addresses (email, domain, first, last, full_name, source, lead_id, added_at) "
+                "VALUES (?, ?, ?, ?, ?, 'feedback', ?, ?) ON CONFLICT (email, source) DO UPDATE SET "
+                "first = excluded.first, last = excluded.last, full_name = excluded.full_name, "
+                "lead_id = excluded.lead_id",
+                (address, address.rpartition("@")[2], first, last, full_name, int(lead_id), now),
+            )
+        if kind == "replied":
+            db.conn.execute("UPDATE leads SET status = 'replied', status_at = ? WHERE id = ?", (now, int(lead_id)))
+        return service.rerank_domain(db, address.rpartition("@")[2], now=now)

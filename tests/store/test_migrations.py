@@ -1,0 +1,63 @@
+"""Schema migrations: a fresh store, an upgrade from the first schema with data in it, a newer store refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadassist.core.errors import StoreError
+from leadassist.store import leads, migrations
+from leadassist.store.db import connect, open_store
+
+
+def test_a_new_store_has_every_migration_and_the_schema_version(store):
+    assert migrations.applied_names(store) == migrations.known_names()
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(migrations.known_names())
+
+
+def test_opening_again_applies_nothing(store_path):
+    open_store(store_path).close()
+    db = connect(store_path)
+    assert migrations.migrate(db, store_path) == []
+    db.close()
+
+
+def test_a_database_made_by_the_first_schema_is_upgraded_with_its_data_and_backed_up_first(store_path):
+    db = connect(store_path)
+    migrations.migrate(db, store_path, stop_before="0002_companies_and_feedback")
+    assert migrations.applied_names(db) == ["0001_leads_and_notes"]
+    with db.atomic():
+        db.conn.execute(
+            "INSERT INTO imports (id, path, imported_at, dialect, header, mapping) VALUES (1, 'a.csv', 0, "
+            "'{}', '[]', '{}')"
+        )
+        db.conn.execute(
+            "INSERT INTO leads (id, identity, import_id, name, company, crm_email, created_at, updated_at) "
+            "VALUES (7, 'email:ann@acme.example', 1, 'Ann Lee', 'Acme', 'Ann@Acme.example', 0, 0)"
+        )
+        db.conn.execute("INSERT INTO notes (lead_id, text, created_at, updated_at) VALUES (7, 'wants a demo', 0, 0)")
+    db.close()
+
+    db = open_store(store_path)
+    assert migrations.applied_names(db) == migrations.known_names()
+    assert [r.id for r in leads.page(db, offset=0, limit=10, search="demo")] == [7]
+    assert [k.email for k in leads.known_addresses(db)] == ["ann@acme.example"]
+    backups = list((store_path.parent / "backups").glob("*before-0002*"))
+    assert len(backups) == 1
+    db.close()
+
+
+def test_a_database_from_a_newer_leadassist_is_refused(store, store_path):
+    store.conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('leadassist', '0099_future', '')"
+    )
+    store.conn.commit()
+    store.close()
+    with pytest.raises(StoreError, match="newer LeadAssist"):
+        open_store(store_path)
+
+
+def test_a_higher_schema_version_alone_is_refused_too(store, store_path):
+    store.execute("PRAGMA user_version = 99")
+    store.close()
+    with pytest.raises(StoreError, match="newer"):
+        open_store(store_path)
