@@ -16,8 +16,8 @@ strength β. A bounced address multiplies the weight of the template(s) that pro
 An address already held by a *different* known colleague is unlikely to be this person's (× taken factor).
 
 Calibration: the model probability is multiplied by the chance that the domain is right (its source) and
-then passed through p' = σ(a·logit(p) + b), with a and b fitted on held-out public data by
-benchmarks/format_accuracy.py and stored in resources/format_prior.json beside the prior counts.
+then passed through p' = σ(a·logit(p) + b), with a and b fitted (`fit_calibration`) on held-out public data by
+benchmarks/learn_prior.py and stored in resources/format_prior.json beside the prior counts.
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ def prior_from_json(data: Mapping[str, object]) -> Prior:
     tpl = {k: v + floor for k, v in tpl.items()}
     conv = {
         d: _normalise({c: float(n) + 0.5 for c, n in dict(ch).items()})
-        for d, ch in dict(data.get("conventions", {})).items()
-    }  # type: ignore[call-overload]
+        for d, ch in dict(data.get("conventions", {})).items()  # type: ignore[call-overload]
+    }
     model = dict(data.get("model", {}))  # type: ignore[call-overload]
     cal = model.get("calibration", [1.0, 0.0])
     return Prior(
@@ -190,6 +190,31 @@ def calibrate(p: float, prior: Prior) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
     z = a * math.log(p / (1 - p)) + b
     return 1.0 / (1.0 + math.exp(-z))
+
+
+def fit_calibration(pairs: Iterable[tuple[float, bool]]) -> tuple[float, float]:
+    """(a, b) maximising the likelihood of σ(a·logit(p) + b) on (model probability, was right) pairs."""
+    xs, ys = [], []
+    for p, ok in pairs:
+        p = min(max(p, 1e-6), 1 - 1e-6)
+        xs.append(math.log(p / (1 - p)))
+        ys.append(1.0 if ok else 0.0)
+    a, b = 1.0, 0.0
+    for _ in range(50):  # Newton's method on the two-parameter logistic likelihood (concave: converges fast)
+        g_a = g_b = h_aa = h_ab = h_bb = 0.0
+        for x, y in zip(xs, ys, strict=True):
+            q = 1.0 / (1.0 + math.exp(-(a * x + b)))
+            w = q * (1 - q)
+            g_a, g_b = g_a + (y - q) * x, g_b + (y - q)
+            h_aa, h_ab, h_bb = h_aa + w * x * x, h_ab + w * x, h_bb + w
+        det = h_aa * h_bb - h_ab * h_ab
+        if det <= 1e-12:
+            break
+        da, db = (h_bb * g_a - h_ab * g_b) / det, (h_aa * g_b - h_ab * g_a) / det
+        a, b = a + da, b + db
+        if abs(da) + abs(db) < 1e-9:
+            break
+    return round(a, 4), round(b, 4)
 
 
 def rank(

@@ -54,6 +54,12 @@ TEMPLATES: tuple[str, ...] = (
     "{l}{first}",
     "{middle}.{last}",
     "{first}{l}{m}",
+    # Logins cut to 8 characters or made of name prefixes (seen at several companies in apache/* commit data).
+    "{first:2}{last}",
+    "{first:3}{last}",
+    "{first:6}{last:2}",
+    "{first:4}{last:4}",
+    "{first:5}{last:3}",
 )
 
 _FIELD = re.compile(r"\{(first|last|middle|f|l|m)(?::(\d+))?\}")
