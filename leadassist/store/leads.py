@@ -52,9 +52,9 @@ class LeadRow:
     domain: str
     mail_status: str
     status: str
-    title: str
-    record_id: str
-    evidence: str
+    title: str = ""
+    record_id: str = ""
+    evidence: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +95,11 @@ class LeadDetail:
         return self.check.provider if self.check is not None else ""
 
     @property
+    def mx_hosts(self) -> tuple[str, ...]:
+        """The domain's MX hosts, if checked."""
+        return self.check.mx_hosts if self.check is not None else ()
+
+    @property
     def mail_reason(self) -> str:
         """Why the mail status is what it is (unknown, warnings)."""
         return self.check.reason if self.check is not None else ""
@@ -123,6 +128,37 @@ class CompanyDetail:
     def mail_status(self) -> str:
         """The domain's mail status word."""
         return self.check.status.value if self.check is not None else MailStatus.NOT_CHECKED.value
+
+    # The check's facts flattened, so the company view reads them like the mail status.
+    @property
+    def mx_hosts(self) -> tuple[str, ...]:
+        """The domain's MX hosts ('()' before a check)."""
+        return self.check.mx_hosts if self.check is not None else ()
+
+    @property
+    def provider(self) -> str:
+        """The mail provider recognised from the MX hosts."""
+        return self.check.provider if self.check is not None else ""
+
+    @property
+    def reason(self) -> str:
+        """Why the mail status is what it is."""
+        return self.check.reason if self.check is not None else ""
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Warnings from the check (e.g. a CNAME or an unreachable server)."""
+        return self.check.warnings if self.check is not None else ()
+
+    @property
+    def checked_at(self) -> float | None:
+        """When the domain was checked (POSIX seconds), None before a check."""
+        return self.check.checked_at if self.check is not None else None
+
+    @property
+    def expires_at(self) -> float | None:
+        """When the check goes stale (POSIX seconds), None before a check."""
+        return self.check.expires_at if self.check is not None else None
 
 
 def _where(status: str | None, search: str | None) -> tuple[str, list[object]]:

@@ -4,13 +4,14 @@ Each call is one short transaction committed with `synchronous=FULL`, so a note 
 or a power cut. Editing a note keeps the earlier text in `note_versions`. Feedback closes the loop: *correct* and
 *replied* make the address a known address of its company, *bounced* excludes it and lowers its template; in
 both cases the company's enriched leads are re-ranked at once (`service.rerank_domain`), so colleagues' next
-guesses change immediately.
+guesses change immediately. *replied* and *bounced* also set the lead's status (a bounce never overrides a
+reply or do-not-contact). `search_notes` finds single notes by their text through the FTS5 index.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
@@ -18,6 +19,7 @@ from leadassist.core.errors import LeadAssistError, NotFoundError
 from leadassist.store.db import transaction
 from leadassist.store.imports import normalise_address
 from leadassist.store.migrations import FEEDBACK_KINDS, STATUSES
+from leadassist.store.search import fts_query, words_match
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,21 @@ def notes_of(db: sqlite_utils.Database, lead_id: int) -> list[Note]:
         (int(lead_id),),
     ).fetchall()
     return [Note(r[0], r[1], r[2], r[3], r[4], tuple(note_history(db, r[0]))) for r in rows]
+
+
+def search_notes(db: sqlite_utils.Database, text: str, *, limit: int = 200) -> list[Note]:
+    """Notes whose text holds every word of `text` (as typed: safe for any input), newest first."""
+    match = fts_query(text)
+    if not match:
+        return []
+    # The index holds a lead's notes together: find the leads through it, then keep the notes that match alone.
+    rows = db.conn.execute(
+        "SELECT id, lead_id, text, created_at, updated_at FROM notes WHERE lead_id IN"
+        " (SELECT rowid FROM lead_search WHERE lead_search MATCH ?) ORDER BY updated_at DESC, id DESC",
+        (f"notes : ({match})",),
+    )
+    found = [Note(*r) for r in rows if words_match(text, r[2])]
+    return [replace(n, history=tuple(note_history(db, n.id))) for n in found[:limit]]
 
 
 def add_note(db: sqlite_utils.Database, lead_id: int, text: str, *, now: float | None = None) -> int:
@@ -145,4 +162,11 @@ def add_feedback(
             )
         if kind == "replied":
             db.conn.execute("UPDATE leads SET status = 'replied', status_at = ? WHERE id = ?", (now, int(lead_id)))
+        elif kind == "bounced":
+            # A bounce does not undo a reply received on another address, nor the rep's do-not-contact.
+            db.conn.execute(
+                "UPDATE leads SET status = 'bounced', status_at = ? WHERE id = ?"
+                " AND status NOT IN ('replied', 'do-not-contact')",
+                (now, int(lead_id)),
+            )
         return service.rerank_domain(db, address.rpartition("@")[2], now=now)

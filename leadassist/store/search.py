@@ -25,3 +25,25 @@ def fts_query(text: str) -> str:
             # Only letters and digits inside double quotes: no operator or quote can appear in the query.
             phrases.append('"' + " ".join(tokens) + '"*')
     return " ".join(phrases)
+
+
+def _fold(text: str) -> list[str]:
+    """Tokens as the index sees them: case-folded, diacritics removed (unicode61 remove_diacritics 2)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    return _TOKEN.findall(unicodedata.normalize("NFKC", plain))
+
+
+def words_match(query: str, text: str) -> bool:
+    """Whether `text` alone matches `query` the way `fts_query` does (each word a phrase, its last token a prefix)."""
+    tokens = _fold(text)
+    for word in unicodedata.normalize("NFKC", query).split():
+        phrase = _fold(word)
+        if not phrase:
+            continue
+        *whole, last = phrase
+        n = len(phrase)
+        if not any(
+            tokens[i : i + n - 1] == whole and tokens[i + n - 1].startswith(last) for i in range(len(tokens) - n + 1)
+        ):
+            return False
+    return True
