@@ -97,7 +97,8 @@ def format_check(check: DomainCheck, width: int = 0) -> str:
     more = len(check.mx_hosts) - len(shown)
     hosts = ",".join(shown) + (f" (+{more} more)" if more else "") or "-"
     status = check.status.value
-    return f"{check.domain:<{width}}  {status:<11}  {check.reason or '-':<20}  {hosts}  {check.provider or '-'}"
+    domain = check.domain if check.domain.isprintable() else repr(check.domain)  # a newline must not split the line
+    return f"{domain:<{width}}  {status:<11}  {check.reason or '-':<20}  {hosts}  {check.provider or '-'}"
 
 
 def run_mx(args: argparse.Namespace) -> int:
