@@ -140,6 +140,7 @@ def learn_mixture(
 ) -> FormatMixture:
     """Estimate a company's template and convention mixture from its known (and bounced) addresses."""
     t_counts: dict[str, float] = defaultdict(float)
+    fits: dict[str, int] = defaultdict(int)
     c_counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     n = 0
     explained = 0.0
@@ -150,6 +151,8 @@ def learn_mixture(
             t_counts[OTHER] += 1.0
             continue
         explained += 1.0
+        for key in {k for k, _, _ in pairs}:
+            fits[key] += 1
         for key, v, share in pairs:
             t_counts[key] += share
             for tag in v.tags:
@@ -181,6 +184,7 @@ def learn_mixture(
         known=n,
         explained=explained,
         bounced=n_bounced,
+        template_fits=dict(fits),
     )
 
 
@@ -269,7 +273,10 @@ def rank(
             if holder is not None and holder != owner:
                 p *= prior.taken_factor
             scores[local] += p
-            if local not in best_pair or p > best_pair[local][0]:
+            # Name the simplest template that gives this address: "flast" rather than its truncation
+            # "flast(7)", which renders the same for short surnames.
+            current = best_pair.get(local)
+            if current is None or (":" in current[1], -current[0]) > (":" in key, -p):
                 best_pair[local] = (p, key, v)
     top = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     out = []
@@ -307,9 +314,8 @@ def evidence(key: str, v: NameVariant, mixture: FormatMixture, prior: Prior, *, 
     """One line saying why a candidate is likely: colleagues' formats, conventions, the global prior."""
     name = label(key)
     n = mixture.known
-    used = mixture.template_counts.get(key, 0.0)
     if n:
-        k = round(used)
+        k = mixture.template_fits.get(key, 0)
         if k >= 1:
             parts = [f"{k} of {n} known colleague{'s' if n != 1 else ''} use{'s' if n == 1 else ''} {name}"]
         else:

@@ -63,7 +63,8 @@ class FormatMixture:
 
     `templates` maps template key -> probability (includes "other" for unexplained formats);
     `conventions` maps a dimension ("fold", "particle", ...) -> {choice: probability};
-    `template_counts` are the (fractional) counts observed at this company, `known` how many addresses taught it.
+    `template_counts` are the (fractional) counts observed at this company, `known` how many addresses taught it,
+    `template_fits` how many of those addresses each template reproduces exactly (for the evidence text).
     """
 
     domain: str
@@ -74,6 +75,7 @@ class FormatMixture:
     known: int = 0
     explained: float = 0.0
     bounced: int = 0
+    template_fits: dict[str, int] = field(default_factory=dict)  # colleagues whose address each template renders
 
 
 class MailStatus(StrEnum):

@@ -37,7 +37,8 @@ def files(draw: st.DrawFn) -> tuple[list[list[str]], dict]:
     extra = _LEGACY if encoding == "cp1252" else _WIDE
     # Cells may contain the file's own delimiter, quotes, line breaks and formula triggers - never another
     # candidate delimiter, which would make the file honestly ambiguous rather than test faithfulness.
-    alphabet = 'ab Z09"\r\n' + extra + _TRIGGERS.replace(delimiter, "") + delimiter
+    triggers = "".join(ch for ch in _TRIGGERS if ch not in ",;\t|")  # tab is a trigger *and* a delimiter
+    alphabet = 'ab Z09"\r\n' + extra + triggers + delimiter
     rows = draw(tables(alphabet))
     spec = dict(
         encoding=encoding,
