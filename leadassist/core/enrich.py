@@ -130,6 +130,7 @@ class Enricher:
         self._taken: dict[str, dict[str, str]] = defaultdict(dict)  # domain -> local -> holder
         self._bounced: dict[str, dict[str, Example | None]] = defaultdict(dict)
         self._mixtures: dict[str, FormatMixture] = {}
+        self._patterns: dict[str, dict[str, str]] = {}  # domain -> known local part -> its likeliest template
         for k in known:
             self.add_known(k.first, k.last, k.email, full_name=k.full_name, company="")
         for b in bounced:
@@ -182,7 +183,8 @@ class Enricher:
         mix = self._mixtures.get(domain)
         if mix is None:
             bounced = [ex for ex in self._bounced.get(domain, {}).values() if ex is not None]
-            mix = learn_mixture(domain, self._known.get(domain, {}).values(), self.prior, bounced)
+            patterns = self._patterns[domain] = {}
+            mix = learn_mixture(domain, self._known.get(domain, {}).values(), self.prior, bounced, patterns)
             self._mixtures[domain] = mix
         return mix
 
@@ -264,15 +266,11 @@ class Enricher:
         )
 
     def _known_result(self, lead: Lead, email: str, check: DomainCheck | None) -> LeadResult:
-        domain = email.rpartition("@")[2]
+        local, _, domain = email.rpartition("@")
         pattern = ""
-        example = self._known.get(domain, {}).get(email)
-        if example is not None:
-            from leadassist.core.formats import explain
-
-            pairs = explain(example, self.prior)
-            if pairs:
-                pattern = max(pairs, key=lambda p: p[2])[0]
+        if email in self._known.get(domain, {}):
+            self.mixture(domain)  # learning the company's mixture names each known address's template
+            pattern = self._patterns.get(domain, {}).get(local, "")
         evidence = "known address from the CRM file"
         if pattern:
             evidence += f" ({label(pattern)})"

@@ -136,9 +136,16 @@ def explain(example: Example, prior: Prior) -> list[tuple[str, NameVariant, floa
 
 
 def learn_mixture(
-    domain: str, known: Iterable[Example], prior: Prior, bounced: Iterable[Example] = ()
+    domain: str,
+    known: Iterable[Example],
+    prior: Prior,
+    bounced: Iterable[Example] = (),
+    patterns: dict[str, str] | None = None,
 ) -> FormatMixture:
-    """Estimate a company's template and convention mixture from its known (and bounced) addresses."""
+    """Estimate a company's template and convention mixture from its known (and bounced) addresses.
+
+    When `patterns` is given it receives, for each known local part, the template that most likely made it.
+    """
     t_counts: dict[str, float] = defaultdict(float)
     fits: dict[str, int] = defaultdict(int)
     c_counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -151,6 +158,8 @@ def learn_mixture(
             t_counts[OTHER] += 1.0
             continue
         explained += 1.0
+        if patterns is not None:
+            patterns[ex.local] = max(pairs, key=lambda pair: (pair[2], ":" not in pair[0]))[0]
         for key in {k for k, _, _ in pairs}:
             fits[key] += 1
         for key, v, share in pairs:
@@ -221,6 +230,16 @@ def fit_calibration(pairs: Iterable[tuple[float, bool]]) -> tuple[float, float]:
     return round(a, 4), round(b, 4)
 
 
+def _applicable(mixture: FormatMixture, have: frozenset[str]) -> tuple[list[tuple[str, float]], float]:
+    """Templates (by falling weight) a person with the name parts `have` can use, and their total weight."""
+    memo = mixture.applicable_memo
+    found = memo.get(have)
+    if found is None:
+        items = [(k, w) for k, w in mixture.templates.items() if k != OTHER and needs(k) <= have]
+        found = memo[have] = (items, sum(w for _, w in items))
+    return found
+
+
 def rank(
     variants: Sequence[NameVariant],
     mixture: FormatMixture,
@@ -243,31 +262,28 @@ def rank(
         return []
     taken = taken or {}
     weights = _tag_weights(variants, mixture.conventions)
-    available = {"first", "last", "middle"}
-    have = {p for p in available if any(getattr(v, p) for v in variants)}
-    theta = mixture.templates
-    applicable = [(k, w) for k, w in theta.items() if k != OTHER and needs(k) <= have]
-    mass = sum(w for _, w in applicable)
+    spellings = sorted(zip(variants, weights, strict=True), key=lambda vw: -vw[1])
+    top_weight = spellings[0][1]
+    have = frozenset(p for p in ("first", "last", "middle") if any(getattr(v, p) for v in variants))
+    applicable, mass = _applicable(mixture, have)
     if mass <= 0:
         return []
-    keep = 1.0 - theta.get(OTHER, 0.0)
+    keep = 1.0 - mixture.templates.get(OTHER, 0.0)
     scores: dict[str, float] = defaultdict(float)
     best_pair: dict[str, tuple[float, str, NameVariant]] = {}
     remaining = mass
     for key, w in applicable:
-        if remaining < _TAIL_MASS * mass and len(scores) >= limit:
-            break
+        pt = keep * w / mass
+        if len(scores) >= limit and (remaining < _TAIL_MASS * mass or pt * top_weight < _MIN_SHARE):
+            break  # templates are sorted by weight: nothing left can reach the shown candidates
         remaining -= w
         render = compile_template(key)
-        pt = keep * w / mass
-        for v, pv in zip(variants, weights, strict=True):
+        for v, pv in spellings:
             p = pt * pv
             if p < _MIN_SHARE and len(scores) >= limit:
-                continue
+                break  # spellings are sorted by weight too
             local = render(v)
-            if local is None:
-                continue
-            if local in exclude:  # it bounced: the mailbox does not exist
+            if local is None or local in exclude:  # a bounced address: the mailbox does not exist
                 continue
             holder = taken.get(local)
             if holder is not None and holder != owner:
