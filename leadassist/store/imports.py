@@ -121,12 +121,16 @@ INSERT INTO leads (id, identity, import_id, line, record_id, first, last, full_n
                    crm_email, website, title, cells, raw, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
-# updated_at moves only when the CRM's cells changed, so an unchanged re-import does not mark leads for re-enrichment.
+# OR REPLACE: a development database made before the insert trigger was dropped from 0003 indexes the row itself.
+_SEARCH = "INSERT OR REPLACE INTO lead_search (rowid, name, company, notes) VALUES (?, ?, ?, '')"
+# A record whose cells and identity did not change only moves to the new import (no indexed column is rewritten,
+# which keeps re-importing the same export cheap); a changed one is rewritten and marked for re-enrichment.
+_MOVE = "UPDATE leads SET import_id = ?, line = ?, raw = ? WHERE id = ? AND cells IS ? AND identity IS ?"
 _UPDATE = """
 UPDATE leads SET identity = ?, import_id = ?, line = ?, record_id = ?, first = ?, last = ?, full_name = ?,
                  name = ?, name_key = ?, company = ?, crm_email = ?, website = ?, title = ?,
-                 updated_at = CASE WHEN cells IS ? THEN updated_at ELSE ? END, cells = ?, raw = ?
-WHERE id = ?
+                 updated_at = ?, cells = ?, raw = ?
+WHERE id = ? AND NOT (cells IS ? AND identity IS ?)
 """
 _KNOWN = """
 INSERT INTO known_addresses (email, domain, first, last, full_name, source, lead_id, import_id, added_at)
@@ -173,6 +177,8 @@ def import_records(
 
     def flush() -> None:
         db.conn.executemany(_INSERT, inserts)
+        db.conn.executemany(_SEARCH, [(row[0], row[8], row[10]) for row in inserts])
+        db.conn.executemany(_MOVE, [(u[1], u[2], u[15], u[16], u[14], u[0]) for u in updates])
         db.conn.executemany(_UPDATE, updates)
         db.conn.executemany(_KNOWN, known)
         inserts.clear()
@@ -238,11 +244,12 @@ def import_records(
                     lead.email,
                     lead.website,
                     title,
-                    cells,
                     now,
                     cells,
                     rec.raw,
                     lead_id,
+                    cells,
+                    identity,
                 )
             )
             summary.updated += 1
