@@ -1,0 +1,384 @@
+"""A real authoritative DNS server for tests and benchmarks: dnspython messages over asyncio UDP and TCP on 127.0.0.1.
+
+It serves one root zone (so any name, `bücher.example` or `x.mail.protection.outlook.com`, can live in it) holding
+every mail-domain case LeadAssist must classify, answers like an authoritative server (CNAMEs chased inside the
+zone, SOA in the authority section of negative answers for RFC 2308 TTLs, A/AAAA of MX targets in the additional
+section, TC bit when an answer does not fit the client's UDP size) and lets a test inject faults per name:
+SERVFAIL, REFUSED, a dropped answer (the client times out), an added delay; plus a global delay for benchmarks and
+an NXDOMAIN-rewriting mode that imitates an advertising resolver. Every query is logged. The zone's content
+lives in tests/dnszone.py; `add_domain` adds names for a test.
+
+The server runs its own event loop in a background thread, so it works beside any test's loop (or Qt's).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdata
+import dns.rdataclass
+import dns.rdataset
+import dns.rdatatype
+import dns.rrset
+import dns.zone
+
+from tests.dnszone import base_zone, rdataset, to_name
+
+FAULTS = ("servfail", "refused", "drop")
+
+
+@dataclass(frozen=True)
+class LoggedQuery:
+    """One question the server received: lowercase name without the trailing dot, type, "udp" or "tcp"."""
+
+    name: str
+    rdtype: str
+    transport: str
+
+
+def _key(name: str | dns.name.Name) -> str:
+    return to_name(name).to_text().rstrip(".").lower() or "."
+
+
+class DnsTestServer:
+    """An authoritative DNS server on a free 127.0.0.1 port (UDP and TCP share it). `start()`, then `stop()`."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.port = 0
+        self._lock = threading.Lock()
+        self._zone = base_zone()
+        self._ancestors: set[dns.name.Name] = set()
+        self._faults: dict[str, str] = {}
+        self._delays: dict[str, float] = {}
+        self._log: list[LoggedQuery] = []
+        self.delay = 0.0  # seconds added to every answer (benchmarks)
+        self.rewrite_nxdomain: str | None = None  # an IPv4 address: imitate an advertising resolver
+        self.additional = True  # put A/AAAA of MX targets in the additional section, as BIND does
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._stopping: asyncio.Event | None = None
+        self._reindex()
+
+    # -- zone content ----------------------------------------------------------------------------------
+    def _reindex(self) -> None:
+        self._ancestors = {anc for name in self._zone.nodes for anc in _proper_ancestors(name)}
+
+    def add_domain(
+        self,
+        name: str,
+        *,
+        mx: Iterable[tuple[int, str] | str] = (),
+        a: Iterable[str] = (),
+        aaaa: Iterable[str] = (),
+        cname: str | None = None,
+        txt: Iterable[str] = (),
+        ttl: int = 3600,
+    ) -> None:
+        """Add (or replace) records at `name`: MX as (preference, host) or "pref host", A, AAAA, CNAME, TXT."""
+        owner = to_name(name)
+        sets = []
+        mx_rdata = [m if isinstance(m, str) else f"{m[0]} {m[1]}" for m in mx]
+        for rdtype, values in (
+            ("MX", mx_rdata),
+            ("A", list(a)),
+            ("AAAA", list(aaaa)),
+            ("TXT", [f'"{t}"' for t in txt]),
+        ):
+            if values:
+                sets.append(rdataset(rdtype, [_absolute(rdtype, v) for v in values], ttl))
+        if cname:
+            sets.append(rdataset("CNAME", [cname.rstrip(".") + "."], ttl))
+        with self._lock:
+            node = self._zone.find_node(owner, create=True)
+            for rds in sets:
+                node.replace_rdataset(rds)
+            self._ancestors.update(_proper_ancestors(owner))
+
+    # -- faults and log --------------------------------------------------------------------------------
+    def set_fault(self, name: str, fault: str | None) -> None:
+        """Answer queries for `name` with "servfail", "refused", or not at all ("drop"); None clears it."""
+        if fault is not None and fault not in FAULTS:
+            raise ValueError(f"fault must be one of {FAULTS}, not {fault!r}")
+        with self._lock:
+            if fault is None:
+                self._faults.pop(_key(name), None)
+            else:
+                self._faults[_key(name)] = fault
+
+    def set_delay(self, name: str, seconds: float) -> None:
+        """Delay every answer about `name` by `seconds` (on top of the global `delay`)."""
+        with self._lock:
+            self._delays[_key(name)] = seconds
+
+    def reset(self) -> None:
+        """Back to the base zone with no faults, delays, rewriting or logged queries (between tests)."""
+        with self._lock:
+            self._zone = base_zone()
+            self._reindex()
+            self._faults.clear()
+            self._delays.clear()
+            self._log.clear()
+            self.delay = 0.0
+            self.rewrite_nxdomain = None
+            self.additional = True
+
+    def clear_log(self) -> None:
+        """Forget the queries logged so far."""
+        with self._lock:
+            self._log.clear()
+
+    @property
+    def queries(self) -> list[LoggedQuery]:
+        """Every query received since the last reset, oldest first."""
+        with self._lock:
+            return list(self._log)
+
+    def queried(self, name: str, rdtype: str | None = None) -> int:
+        """How many queries asked about `name` (optionally of one type)."""
+        key = _key(name)
+        return sum(1 for q in self.queries if q.name == key and (rdtype is None or q.rdtype == rdtype))
+
+    @property
+    def address(self) -> str:
+        """ "HOST:PORT" as LeadAssist's --dns-server takes it."""
+        return f"{self.host}:{self.port}"
+
+    # -- answering ----------------------------------------------------------------------------------------
+    def answer(self, query: dns.message.Message, transport: str) -> tuple[dns.message.Message | None, float]:
+        """The response to `query` (None = drop it) and the delay before sending it."""
+        question = query.question[0]
+        key = _key(question.name)
+        with self._lock:
+            self._log.append(LoggedQuery(key, dns.rdatatype.to_text(question.rdtype), transport))
+            fault = self._faults.get(key)
+            delay = self.delay + self._delays.get(key, 0.0)
+            if fault == "drop":
+                return None, 0.0
+            response = dns.message.make_response(query)
+            response.flags |= dns.flags.AA
+            if fault == "servfail":
+                response.set_rcode(dns.rcode.SERVFAIL)
+            elif fault == "refused":
+                response.set_rcode(dns.rcode.REFUSED)
+            else:
+                self._resolve(response, question.name, question.rdtype)
+        return response, delay
+
+    def _resolve(self, response: dns.message.Message, qname: dns.name.Name, rdtype: int) -> None:
+        name = qname
+        for _ in range(8):  # CNAME chain inside the zone, bounded against loops
+            node = self._zone.get_node(name)
+            if node is None:
+                if name in self._ancestors:  # empty non-terminal: the name exists, holds nothing
+                    self._add_soa(response)
+                elif self.rewrite_nxdomain and rdtype == dns.rdatatype.A:
+                    response.answer.append(_rrset(name, rdataset("A", [self.rewrite_nxdomain], 60)))
+                elif self.rewrite_nxdomain:  # the worst kind: every type of a missing name becomes NODATA
+                    self._add_soa(response)
+                else:
+                    response.set_rcode(dns.rcode.NXDOMAIN)
+                    self._add_soa(response)
+                return
+            cname = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
+            if cname is not None and rdtype != dns.rdatatype.CNAME:
+                response.answer.append(_rrset(name, cname))
+                name = cname[0].target
+                continue
+            rds = node.get_rdataset(dns.rdataclass.IN, rdtype)
+            if rds is None:
+                self._add_soa(response)
+                return
+            response.answer.append(_rrset(name, rds))
+            if rdtype == dns.rdatatype.MX and self.additional:
+                self._add_glue(response, [r.exchange for r in rds])
+            return
+
+    def _add_glue(self, response: dns.message.Message, hosts: list[dns.name.Name]) -> None:
+        for host in hosts:
+            node = self._zone.get_node(host)
+            if node is None:
+                continue
+            for rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
+                rds = node.get_rdataset(dns.rdataclass.IN, rdtype)
+                if rds is not None:
+                    response.additional.append(_rrset(host, rds))
+
+    def _add_soa(self, response: dns.message.Message) -> None:
+        soa = self._zone.get_rdataset(dns.name.root, dns.rdatatype.SOA)
+        assert soa is not None
+        response.authority.append(_rrset(dns.name.root, soa))
+
+    @staticmethod
+    def to_wire(query: dns.message.Message, response: dns.message.Message, transport: str) -> bytes:
+        """Wire form; over UDP drop the additional section, then truncate (TC) when over the client's size."""
+        if transport == "tcp":
+            return response.to_wire(max_size=65535)
+        limit = max(512, query.payload) if query.edns >= 0 else 512
+        with contextlib.suppress(dns.exception.TooBig):
+            return response.to_wire(max_size=limit)
+        response.additional = []
+        with contextlib.suppress(dns.exception.TooBig):
+            return response.to_wire(max_size=limit)
+        response.answer = []
+        response.authority = []
+        response.flags |= dns.flags.TC
+        return response.to_wire(max_size=limit)
+
+    # -- life cycle -----------------------------------------------------------------------------------------
+    def start(self) -> DnsTestServer:
+        """Bind UDP and TCP on one free port and serve from a background thread; returns self."""
+        udp, tcp = _bind_pair(self.host)
+        self.port = udp.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, args=(udp, tcp), name="dns-test-server", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("DNS test server did not start")
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and join the thread."""
+        if self._loop is not None and self._stopping is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+        if self._thread is not None:
+            self._thread.join(10)
+        self._thread = None
+
+    def __enter__(self) -> DnsTestServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _serve(self, udp: socket.socket, tcp: socket.socket) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._main(udp, tcp))
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    async def _main(self, udp: socket.socket, tcp: socket.socket) -> None:
+        loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        tasks: set[asyncio.Task[None]] = set()
+        transport, _ = await loop.create_datagram_endpoint(lambda: _UdpProtocol(self, tasks), sock=udp)
+        server = await asyncio.start_server(lambda r, w: self._tcp_client(r, w, tasks), sock=tcp)
+        self._ready.set()
+        try:
+            await self._stopping.wait()
+        finally:
+            transport.close()
+            server.close()
+            for task in list(tasks):
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await server.wait_closed()
+
+    async def _reply(self, data: bytes, transport: str) -> bytes | None:
+        try:
+            query = dns.message.from_wire(data)
+        except dns.exception.DNSException:
+            return None
+        if not query.question:
+            return None
+        response, delay = self.answer(query, transport)
+        if response is None:
+            return None
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return self.to_wire(query, response, transport)
+
+    async def _tcp_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tasks: set) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        tasks.add(task)
+        try:
+            while True:
+                size = int.from_bytes(await reader.readexactly(2), "big")
+                wire = await self._reply(await reader.readexactly(size), "tcp")
+                if wire is not None:
+                    writer.write(len(wire).to_bytes(2, "big") + wire)
+                    await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            tasks.discard(task)
+            writer.close()
+            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+                await writer.wait_closed()
+
+
+class _UdpProtocol(asyncio.DatagramProtocol):
+    def __init__(self, server: DnsTestServer, tasks: set[asyncio.Task[None]]) -> None:
+        self.server = server
+        self.tasks = tasks
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # a datagram transport, by construction
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        task = asyncio.get_running_loop().create_task(self._respond(data, addr))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _respond(self, data: bytes, addr: tuple[str, int]) -> None:
+        wire = await self.server._reply(data, "udp")
+        if wire is not None and self.transport is not None and not self.transport.is_closing():
+            self.transport.sendto(wire, addr)
+
+
+def _bind_pair(host: str) -> tuple[socket.socket, socket.socket]:
+    """A UDP and a TCP socket bound to the same free port (retry if TCP finds the port taken)."""
+    for _ in range(50):
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind((host, 0))
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            tcp.bind((host, udp.getsockname()[1]))
+        except OSError:
+            udp.close()
+            tcp.close()
+            continue
+        tcp.listen(128)
+        udp.setblocking(False)
+        tcp.setblocking(False)
+        return udp, tcp
+    raise RuntimeError("no free port for the DNS test server")
+
+
+def _proper_ancestors(name: dns.name.Name) -> list[dns.name.Name]:
+    out = []
+    while name != dns.name.root:
+        name = name.parent()
+        out.append(name)
+    return out
+
+
+def _absolute(rdtype: str, value: str) -> str:
+    """Zone-file text with host names made absolute (MX "10 mx.acme.test" -> "10 mx.acme.test.")."""
+    if rdtype == "MX":
+        pref, _, host = value.partition(" ")
+        host = host.strip()
+        return f"{pref} {host if host.endswith('.') else host + '.'}"
+    return value
+
+
+def _rrset(name: dns.name.Name, rds: dns.rdataset.Rdataset) -> dns.rrset.RRset:
+    rrset = dns.rrset.RRset(name, rds.rdclass, rds.rdtype)
+    rrset.update(rds)
+    return rrset
