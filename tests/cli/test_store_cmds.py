@@ -89,3 +89,32 @@ def test_known_errors_print_one_line_and_exit_2(capsys, data_dir, tmp_path):
     empty.write_bytes(b"")
     code, _, err = run(capsys, "import", str(empty), "--no-enrich")
     assert code == 2 and "Traceback" not in err
+
+
+def test_db_option_and_environment_choose_the_database(capsys, data_dir, sample_csv, tmp_path, monkeypatch):
+    other = tmp_path / "elsewhere" / "mine.sqlite3"
+    assert run(capsys, "--db", str(other), "import", str(sample_csv), "--offline")[0] == 0
+    assert other.exists() and not (data_dir / "leadassist.sqlite3").exists()
+    assert leads_csv(capsys) == []  # the default database is another, empty one
+    monkeypatch.setenv("LEADASSIST_DB", str(other))
+    assert len(leads_csv(capsys)) == 200
+
+
+def test_export_fills_empty_emails_and_excel_safe_neutralises_within_the_filter(capsys, data_dir, make_csv, tmp_path):
+    crm = make_csv(
+        [
+            ["Lead ID", "First Name", "Last Name", "Company", "Email", "Website", "Phone"],
+            ["00Q1", "Ann", "Lee", "Acme", "ann.lee@acme.example", "acme.example", "+49 30 1"],
+            ["00Q2", "Bo", "Kim", "Acme", "", "acme.example", "=1+1"],
+        ]
+    )
+    assert run(capsys, "import", str(crm), "--offline")[0] == 0
+    out_file = tmp_path / "out.csv"
+    assert run(capsys, "export", "-o", str(out_file), "--fill-email", "--min-confidence", "0")[0] == 0
+    rows = list(csv.reader(io.StringIO(out_file.read_text(encoding="utf-8"), newline="")))
+    assert [r[4] for r in rows[1:]] == ["ann.lee@acme.example", "bo.kim@acme.example"]
+    assert rows[2][6] == "=1+1" and rows[1][6] == "+49 30 1"  # original cells stay as the CRM wrote them
+    code, out, _ = run(capsys, "export", "-o", str(out_file), "--excel-safe", "--search", "kim")
+    assert code == 0 and "1 leads written" in out
+    data = out_file.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"'=1+1" in data and b"Ann" not in data
