@@ -32,6 +32,7 @@ import dns.rdatatype
 import dns.rrset
 import dns.zone
 
+from leadassist.core.mailcheck import CheckOptions
 from tests.dnszone import base_zone, rdataset, to_name
 
 FAULTS = ("servfail", "refused", "drop")
@@ -85,8 +86,10 @@ class DnsTestServer:
         cname: str | None = None,
         txt: Iterable[str] = (),
         ttl: int = 3600,
+        delay: float | None = None,
     ) -> None:
-        """Add (or replace) records at `name`: MX as (preference, host) or "pref host", A, AAAA, CNAME, TXT."""
+        """Add (or replace) records at `name`: MX as (preference, host) or "pref host", A, AAAA, CNAME, TXT;
+        `delay` seconds added to its answers (see `set_delay`)."""
         owner = to_name(name)
         sets = []
         mx_rdata = [m if isinstance(m, str) else f"{m[0]} {m[1]}" for m in mx]
@@ -105,6 +108,8 @@ class DnsTestServer:
             for rds in sets:
                 node.replace_rdataset(rds)
             self._ancestors.update(_proper_ancestors(owner))
+        if delay is not None:
+            self.set_delay(name, delay)
 
     # -- faults and log --------------------------------------------------------------------------------
     def set_fault(self, name: str, fault: str | None) -> None:
@@ -154,6 +159,10 @@ class DnsTestServer:
     def address(self) -> str:
         """ "HOST:PORT" as LeadAssist's --dns-server takes it."""
         return f"{self.host}:{self.port}"
+
+    def check_options(self) -> CheckOptions:
+        """CheckOptions aimed at this server: 1 s lookups, no cache (benchmarks and tests start from there)."""
+        return CheckOptions(nameservers=(self.address,), timeout=1.0, use_cache=False)
 
     # -- answering ----------------------------------------------------------------------------------------
     def answer(self, query: dns.message.Message, transport: str) -> tuple[dns.message.Message | None, float]:
@@ -382,3 +391,6 @@ def _rrset(name: dns.name.Name, rds: dns.rdataset.Rdataset) -> dns.rrset.RRset:
     rrset = dns.rrset.RRset(name, rds.rdclass, rds.rdtype)
     rrset.update(rds)
     return rrset
+
+
+DnsServer = DnsTestServer  # the name benchmarks/ui_latency.py and older tests use
