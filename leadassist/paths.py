@@ -7,6 +7,7 @@ Order of precedence: explicit argument (--data-dir / --db) > environment (LEADAS
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -55,7 +56,11 @@ def backup_dir(data_dir_override: str | os.PathLike[str] | None = None) -> Path:
 def resources_dir() -> Path:
     """The bundled data tables and sample files (source tree, installed package or PyInstaller bundle)."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "resources", here.parent / "resources"):
+    candidates = [here / "resources", here.parent / "resources"]
+    bundle = getattr(sys, "_MEIPASS", None)  # PyInstaller: the folder the bundle's data files were put in
+    if bundle:
+        candidates.insert(0, Path(bundle) / "resources")
+    for candidate in candidates:
         if candidate.is_dir():
             return candidate
     return here.parent / "resources"
