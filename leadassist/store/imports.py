@@ -118,8 +118,8 @@ class _Keys:
 
 _INSERT = """
 INSERT INTO leads (id, identity, import_id, line, record_id, first, last, full_name, name, name_key, company,
-                   crm_email, website, title, cells, raw, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   crm_email, website, title, cells, raw, created_at, updated_at, email, source, confidence)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 # OR REPLACE: a development database made before the insert trigger was dropped from 0003 indexes the row itself.
 _SEARCH = "INSERT OR REPLACE INTO lead_search (rowid, name, company, notes) VALUES (?, ?, ?, '')"
@@ -129,7 +129,10 @@ _MOVE = "UPDATE leads SET import_id = ?, line = ?, raw = ? WHERE id = ? AND cell
 _UPDATE = """
 UPDATE leads SET identity = ?, import_id = ?, line = ?, record_id = ?, first = ?, last = ?, full_name = ?,
                  name = ?, name_key = ?, company = ?, crm_email = ?, website = ?, title = ?,
-                 updated_at = ?, cells = ?, raw = ?
+                 updated_at = ?, cells = ?, raw = ?,
+                 email = CASE WHEN enriched_at IS NULL THEN ? ELSE email END,
+                 source = CASE WHEN enriched_at IS NULL THEN ? ELSE source END,
+                 confidence = CASE WHEN enriched_at IS NULL THEN ? ELSE confidence END
 WHERE id = ? AND NOT (cells IS ? AND identity IS ?)
 """
 _KNOWN = """
@@ -178,7 +181,7 @@ def import_records(
     def flush() -> None:
         db.conn.executemany(_INSERT, inserts)
         db.conn.executemany(_SEARCH, [(row[0], row[8], row[10]) for row in inserts])
-        db.conn.executemany(_MOVE, [(u[1], u[2], u[15], u[16], u[14], u[0]) for u in updates])
+        db.conn.executemany(_MOVE, [(u[1], u[2], u[15], u[19], u[14], u[0]) for u in updates])
         db.conn.executemany(_UPDATE, updates)
         db.conn.executemany(_KNOWN, known)
         inserts.clear()
@@ -201,6 +204,9 @@ def import_records(
         title = rec.cells[title_col].strip() if title_col is not None and title_col < len(rec.cells) else ""
         cells = json.dumps(rec.cells, ensure_ascii=False)
         lead_id = keys.find(rid, email, name_key)
+        # Until enrichment ranks it, a lead's best address is the one the CRM already has (known, 100%); its
+        # domain is left to enrichment, which knows free-mail providers are no company's domain.
+        shown = (email, "known", 100) if email else ("", "none", 0)
         if lead_id is None:
             lead_id, next_id = next_id, next_id + 1
             inserts.append(
@@ -223,6 +229,7 @@ def import_records(
                     rec.raw,
                     now,
                     now,
+                    *shown,
                 )
             )
             summary.added += 1
@@ -247,6 +254,7 @@ def import_records(
                     now,
                     cells,
                     rec.raw,
+                    *shown,
                     lead_id,
                     cells,
                     identity,

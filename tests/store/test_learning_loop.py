@@ -129,3 +129,23 @@ def test_any_typed_text_searches_notes_without_error_and_only_returns_matching_n
         notes.add_note(store, acme["Cy"], 'zz-marker O\'Brien "quoted" NEAR(a b) -x *')
     for note in notes.search_notes(store, text):
         assert note.lead_id == acme["Cy"]
+
+
+def test_before_enrichment_the_crm_address_is_the_best_address_and_follows_reimports(store, make_csv):
+    header = ["Id", "First Name", "Last Name", "Company", "Email"]
+    first = [header, ["1", "Ann", "Lee", "Acme", "Ann.Lee@acme.example"], ["2", "Bo", "Kim", "Acme", ""]]
+    service.import_csv(store, make_csv(first))
+    rows = {r.name: r for r in leads.page(store, offset=0, limit=10)}
+    assert (rows["Ann Lee"].email, rows["Ann Lee"].confidence) == ("ann.lee@acme.example", 100)
+    assert (rows["Bo Kim"].email, rows["Bo Kim"].confidence) == ("", 0)
+    assert leads.get_lead(store, rows["Ann Lee"].id).source == "known"
+    service.import_csv(store, make_csv([header, ["1", "Ann", "Lee", "Acme", "ann@acme.example"]]))
+    assert leads.get_lead(store, rows["Ann Lee"].id).email == "ann@acme.example"
+    service.enrich_stored(store, OFFLINE)
+    assert leads.get_lead(store, rows["Bo Kim"].id).email.endswith("@acme.example")
+    # Once enriched, a changed CRM cell waits for the next enrichment (which it is now pending for).
+    service.import_csv(store, make_csv([header, ["1", "Ann", "Lee", "Acme", "a.lee@acme.example"]]))
+    assert leads.get_lead(store, rows["Ann Lee"].id).email == "ann@acme.example"
+    assert rows["Ann Lee"].id in service.leads_for_enrichment(store, pending_only=True)[0]
+    service.enrich_stored(store, OFFLINE, pending_only=True)
+    assert leads.get_lead(store, rows["Ann Lee"].id).email == "a.lee@acme.example"
