@@ -271,7 +271,7 @@ class Enricher:
         if email in self._known.get(domain, {}):
             self.mixture(domain)  # learning the company's mixture names each known address's template
             pattern = self._patterns.get(domain, {}).get(local, "")
-        evidence = "known address from the CRM file"
+        evidence = "known address"
         if pattern:
             evidence += f" ({label(pattern)})"
         mail = describe_check(check)

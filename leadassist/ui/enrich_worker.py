@@ -268,6 +268,7 @@ class EnrichController(QObject):
             self.bar.setFormat(f"%v of %m · {progress.rate:,.0f}/s")
 
     def _on_finished(self, cancelled: bool) -> None:
+        self._coalescer.flush()  # the last rows reach the table before anyone hears "finished"
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.stop(1.0)

@@ -130,7 +130,7 @@ def test_chart_follows_the_palette(qtbot):
 
 
 def test_mixture_is_learned_from_known_addresses_when_the_detail_has_none(view):
-    known = [KnownAddress("Anna", "Miller", f"{f}.{last}@acme.example") for f, last in
+    known = [KnownAddress(f.title(), last.title(), f"{f}.{last}@acme.example") for f, last in
              [("anna", "miller"), ("ben", "ng"), ("carla", "diaz"), ("dan", "wu")]]  # fmt: skip
     view.show_company(SimpleNamespace(domain="acme.example", known=known))
     assert view.mixture.known >= 1
