@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from leadassist import __version__, paths
@@ -112,6 +113,9 @@ def application() -> QApplication:
     app.setApplicationDisplayName(paths.APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(DESKTOP_FILE_NAME)  # Wayland/X11 match the window to the .desktop entry and icon
+    icon = paths.resources_dir() / "icons" / "leadassist.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     return app  # type: ignore[return-value]
 
 

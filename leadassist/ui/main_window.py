@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leadassist import __version__, paths
+from leadassist import paths
 from leadassist.core.enrich import EnrichOptions
 from leadassist.core.errors import LeadAssistError
 from leadassist.core.mailcheck import CheckOptions
@@ -339,14 +339,13 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def show_about(self) -> None:
-        """Version, licence and where the data lives."""
-        QMessageBox.about(
-            self,
-            "About LeadAssist",
-            f"<b>LeadAssist {__version__}</b><p>Finds and ranks likely work addresses for CRM leads, checks mail "
-            f"domains, keeps notes locally.</p><p>Apache-2.0 licence.</p><p>Database: {self.db_path}</p>",
-        )
+    def show_about(self) -> Any:
+        """Version, licences and where the data lives (non-blocking)."""
+        from leadassist.ui.dialogs.about_dialog import AboutDialog
+
+        dialog = AboutDialog(self, data_location=str(self.db_path.parent))
+        dialog.open()
+        return dialog
 
     # -- enrichment ----------------------------------------------------------------------------------------
     def start_enrichment(
