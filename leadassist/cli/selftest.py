@@ -3,9 +3,10 @@
 Steps, in order, each with its own name in a failure line: Qt loads and a QApplication starts (offscreen unless
 QT_QPA_PLATFORM is set); every LeadAssist module imports (a bundle missing a module fails here, not in a rep's
 hands); the libraries the engine imports lazily work (DNS wire parsing, encoding detection, fuzzy matching,
-address syntax, the public suffix list); a temporary database opens, migrated; the main window builds over it;
-the bundled sample export enriches offline with at least one inferred address. Nothing touches the network or
-the rep's own database and settings: all files live in a temporary directory that is removed afterwards.
+address syntax, the public suffix list); a temporary database opens, migrated; the SVG app icon draws and the
+main window builds over that database; the bundled sample export enriches offline with at least one inferred
+address. Nothing touches the network or the rep's own database and settings: all files live in a temporary
+directory that is removed afterwards.
 Prints exactly one line and returns 0 (ok) or 1 (failed).
 """
 
@@ -128,10 +129,17 @@ def _open_database(tmp: Path) -> tuple[Any, Path]:
 
 
 def _build_window(app: Any, db: Any, db_path: Path, tmp: Path) -> None:
-    """Build, show and close the main window over the temporary database (settings in the temp dir)."""
+    """Draw the app icon; build, show and close the main window over the temporary database (settings in tmp)."""
+    from PySide6.QtGui import QIcon
+
+    from leadassist import paths
     from leadassist.ui.main_window import MainWindow
     from leadassist.ui.settings import AppSettings
 
+    # The app icon is an SVG: drawing it proves the bundle carries Qt's SVG icon engine and resources/icons.
+    icon = paths.resources_dir() / "icons" / "leadassist.svg"
+    if QIcon(str(icon)).pixmap(64, 64).isNull():
+        raise SelftestFailure(f"the app icon {icon} cannot be drawn (missing file or SVG support)")
     window = MainWindow(db, db_path, AppSettings(tmp), data_dir=str(tmp))
     try:
         window.show()
