@@ -112,6 +112,28 @@ def describe_check(check: DomainCheck | None) -> str:
     return f"domain {words.get(check.status, check.status.value)}"
 
 
+def domain_key(lead: Lead) -> tuple[str, str, str]:
+    """What `Enricher.domain_for` reads from a lead: (company, website, its valid address's domain or '')."""
+    email = normalise_email(lead.email) if lead.email.strip() else ""
+    return lead.company, lead.website, email.rpartition("@")[2]
+
+
+def with_check(result: LeadResult, check: DomainCheck | None) -> LeadResult:
+    """A result ranked without a mail status (`Enricher.result(lead, None)`) as if ranked with `check`."""
+    if result.source == EmailSource.KNOWN:
+        mail = describe_check(check)
+        evidence = f"{result.evidence}; {mail}" if mail else result.evidence
+        cands = tuple(replace(c, evidence=evidence) for c in result.candidates)
+        return replace(result, evidence=evidence, candidates=cands, check=check)
+    if result.source != EmailSource.INFERRED or not result.candidates:
+        return replace(result, check=check)
+    cands = tuple(Enricher._adjust_for_mail(list(result.candidates), check))
+    best = cands[0]
+    return replace(
+        result, confidence=round(best.probability * 100), evidence=best.evidence, candidates=cands, check=check
+    )
+
+
 class Enricher:
     """Learns from known addresses, then ranks candidates lead by lead. Not thread-safe; one per run."""
 
@@ -175,8 +197,12 @@ class Enricher:
 
     def domain_for(self, lead: Lead) -> dom.DomainChoice:
         """Step 2: the mail domain of a lead and where it came from."""
-        email = normalise_email(lead.email) if lead.email.strip() else ""
-        return self.companies.choose(lead.company, lead.website, email)
+        return self.domain_for_key(domain_key(lead))
+
+    def domain_for_key(self, key: tuple[str, str, str]) -> dom.DomainChoice:
+        """`domain_for` from a lead's `domain_key` (leads with equal keys get the same domain)."""
+        company, website, email_domain = key
+        return self.companies.choose(company, website, f"@{email_domain}" if email_domain else "")
 
     def mixture(self, domain: str) -> FormatMixture:
         """The company's format mixture (learned once per domain, relearned after new knowledge)."""
