@@ -221,7 +221,7 @@ class LeadsModel(QAbstractTableModel):
             self._row_of[int(row.id)] = n
 
 
-_WIDTHS = {"name": 170, "company": 190, "email": 240, "confidence": 90, "domain": 170, "mail_status": 90}
+_WIDTHS = {"name": 140, "company": 160, "email": 240, "confidence": 86, "domain": 170, "mail_status": 60, "status": 100}
 
 
 class LeadsTable(QTableView):

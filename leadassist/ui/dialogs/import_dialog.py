@@ -60,7 +60,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("import_dialog")
         self.setWindowTitle(f"Import {Path(path).name}")
-        self.resize(860, 620)
+        self.resize(900, 680)
         self.path = Path(path)
         self.source: Any = None
         self.mapping: Any = None
@@ -94,7 +94,6 @@ class ImportDialog(QDialog):
         self.problems = QListWidget(self)
         self.problems.setObjectName("import_problems")
         self.problems.setAccessibleName("Problems found")
-        self.problems.setMaximumHeight(110)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -145,6 +144,7 @@ class ImportDialog(QDialog):
             self._problem(f"{source.rejected:,} problem rows will be skipped and listed in a rejects file.")
         if not self.problems_found:
             self.problems.addItem("No problems found.")
+        self._fit_problems()
         self.import_button.setEnabled(True)
         self._fill_preview(self.header, [r.cells for r in preview])
 
@@ -169,6 +169,13 @@ class ImportDialog(QDialog):
     def _problem(self, text: str) -> None:
         self.problems_found.append(text)
         self.problems.addItem(text)
+        self._fit_problems()
+
+    def _fit_problems(self) -> None:
+        """Size the problem list to its lines (up to five) so a clean file leaves the room to the preview."""
+        lines = max(1, min(self.problems.count(), 5))
+        row = self.problems.sizeHintForRow(0) if self.problems.count() else self.fontMetrics().height()
+        self.problems.setFixedHeight(lines * max(row, self.fontMetrics().height()) + 2 * self.problems.frameWidth() + 4)
 
     def _field_column(self, field: str) -> int | None:
         return self.mapping.column(field) if self.mapping is not None else None

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from leadassist.ui.widgets.fields import field, text
+
+SHOWN = 3  # candidates shown at once; the rest wait behind "Show N more" so the notes stay in view
 
 FEEDBACK_KINDS: tuple[tuple[str, str, str], ...] = (
     ("correct", "Correct", "This address is right: teach it as a known address for the company"),
@@ -69,8 +71,32 @@ def percent(probability: float) -> str:
     return f"{round(probability * 100)} %"
 
 
+class ElidedLabel(QLabel):
+    """A plain-text label that elides in the middle when narrow, so a long address never widens the panel."""
+
+    def __init__(self, full_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(full_text, parent)
+        self.full_text = full_text
+        self.setTextFormat(Qt.TextFormat.PlainText)  # addresses come from CRM files: never render markup
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:
+        """The whole text's width (the layout shrinks it when space is short)."""
+        return QSize(self.fontMetrics().horizontalAdvance(self.full_text) + 4, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        """Room for a few characters around the ellipsis."""
+        return QSize(self.fontMetrics().horizontalAdvance("mmmm…mmmm"), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Re-elide the full text for the new width."""
+        super().resizeEvent(event)
+        width = max(0, self.contentsRect().width())
+        self.setText(self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideMiddle, width))
+
+
 class CandidateRow(QFrame):
-    """One candidate: rank, address, Copy/Mail, bar with percentage, evidence, feedback buttons."""
+    """One candidate: rank, address, Copy/Mail; bar with percentage and feedback buttons; evidence."""
 
     copied = Signal(str)
     feedback_given = Signal(str, str)  # email, kind
@@ -86,16 +112,18 @@ class CandidateRow(QFrame):
         self.setAccessibleName(f"Candidate {rank}: {self.email}, {percent(self.probability)}")
         self.setAccessibleDescription(evidence)
 
-        self.address = QLabel(f"<b>{rank}.</b> {_escape(self.email)}", self)
+        self.rank_label = QLabel(f"<b>{rank}.</b>", self)
+        self.rank_label.setTextFormat(Qt.TextFormat.RichText)
+        self.address = ElidedLabel(self.email, self)
         self.address.setObjectName("candidate_address")
-        self.address.setTextFormat(Qt.TextFormat.RichText)  # bold rank; the address itself is escaped
         self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.address.setToolTip(f"Format: {template}" if template else "")
+        self.address.setToolTip(f"{self.email}\nFormat: {template}" if template else self.email)
         self.copy_button = self._button("Copy", "copy_button", f"Copy {self.email} to the clipboard")
         self.copy_button.clicked.connect(self.copy)
         self.mail_button = self._button("Mail", "mail_button", f"Write to {self.email} in your mail program")
         self.mail_button.clicked.connect(self.open_mail)
         top = QHBoxLayout()
+        top.addWidget(self.rank_label)
         top.addWidget(self.address, 1)
         top.addWidget(self.copy_button)
         top.addWidget(self.mail_button)
@@ -107,9 +135,6 @@ class CandidateRow(QFrame):
         self.percent_label.setObjectName("candidate_percent")
         self.percent_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("100 %") + 4)
         self.percent_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        middle = QHBoxLayout()
-        middle.addWidget(self.bar, 1)
-        middle.addWidget(self.percent_label)
 
         self.evidence = QLabel(evidence or "No evidence recorded.", self)
         self.evidence.setObjectName("candidate_evidence")
@@ -118,7 +143,12 @@ class CandidateRow(QFrame):
         self.evidence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.evidence.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
+        # Bar, percentage and the feedback buttons share one line: a lead's top three candidates then fit above
+        # the notes in the default window without scrolling.
         actions = QHBoxLayout()
+        actions.addWidget(self.bar, 1)
+        actions.addWidget(self.percent_label)
+        actions.addSpacing(6)
         self.feedback_buttons: dict[str, QToolButton] = {}
         for kind, label, tip in FEEDBACK_KINDS:
             button = self._button(label, f"mark_{kind}", tip)
@@ -130,15 +160,13 @@ class CandidateRow(QFrame):
         self.feedback_label.setTextFormat(Qt.TextFormat.PlainText)
         self.feedback_label.setObjectName("candidate_feedback")
         actions.addWidget(self.feedback_label)
-        actions.addStretch(1)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(4)
         layout.addLayout(top)
-        layout.addLayout(middle)
-        layout.addWidget(self.evidence)
         layout.addLayout(actions)
+        layout.addWidget(self.evidence)
 
     def _button(self, label: str, name: str, tip: str) -> QToolButton:
         button = QToolButton(self)
@@ -182,6 +210,13 @@ class CandidatesView(QWidget):
         self.empty_label.setObjectName("candidates_empty")
         self.empty_label.setWordWrap(True)
         self._layout.addWidget(self.empty_label)
+        self.more_button = QToolButton(self)
+        self.more_button.setObjectName("more_candidates")
+        self.more_button.setCheckable(True)
+        self.more_button.setAutoRaise(True)
+        self.more_button.toggled.connect(self._show_all)
+        self.more_button.hide()
+        self._layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignLeft)
 
     def set_candidates(
         self, candidates: Sequence[Any], feedback: Mapping[str, str] | None = None, empty_text: str = ""
@@ -196,15 +231,24 @@ class CandidatesView(QWidget):
             row = CandidateRow(rank, candidate, feedback.get(text(candidate, "email", "address"), ""), self)
             row.copied.connect(self.copied)
             row.feedback_given.connect(self.feedback_given)
-            self._layout.addWidget(row)
+            self._layout.insertWidget(self._layout.indexOf(self.more_button), row)
             self.rows.append(row)
         self.empty_label.setText(empty_text or "No addresses to suggest.")
         self.empty_label.setVisible(not self.rows)
+        self.more_button.blockSignals(True)
+        self.more_button.setChecked(False)
+        self.more_button.blockSignals(False)
+        self._show_all(False)
+
+    def _show_all(self, show: bool) -> None:
+        """Show every candidate, or only the first SHOWN with a button offering the rest."""
+        hidden = len(self.rows) - SHOWN
+        for rank, row in enumerate(self.rows):
+            row.setVisible(show or rank < SHOWN)
+        self.more_button.setVisible(hidden > 0)
+        self.more_button.setText("Show fewer" if show else f"Show {hidden} more")
+        self.more_button.setAccessibleName("Show fewer candidates" if show else f"Show {hidden} more candidates")
 
     def row_for(self, email: str) -> CandidateRow | None:
         """The row showing `email`, if any."""
         return next((r for r in self.rows if r.email == email), None)
-
-
-def _escape(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
