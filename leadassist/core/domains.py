@@ -88,14 +88,14 @@ def is_role(local_part: str) -> bool:
 def domain_flags(email: str) -> tuple[str, ...]:
     """The `Flags` of an address: role, free, disposable (in that order, only those that apply)."""
     local, _, domain = email.rpartition("@")
-    flags = []
-    if local and is_role(local):
-        flags.append("role")
-    if domain and is_free(domain):
-        flags.append("free")
-    if domain and is_disposable(domain):
-        flags.append("disposable")
-    return tuple(flags)
+    flags = _domain_flags(domain) if domain else ()
+    return ("role", *flags) if local and is_role(local) else flags
+
+
+@functools.lru_cache(maxsize=65536)
+def _domain_flags(domain: str) -> tuple[str, ...]:
+    """free / disposable for a domain (cached: every lead at a company asks the same question)."""
+    return tuple(flag for flag, on in (("free", is_free(domain)), ("disposable", is_disposable(domain))) if on)
 
 
 def registrable_domain(host: str) -> str:

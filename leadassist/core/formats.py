@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -240,6 +241,25 @@ def _applicable(mixture: FormatMixture, have: frozenset[str]) -> tuple[list[tupl
     return found
 
 
+def _parts_present(variants: Sequence[NameVariant]) -> frozenset[str]:
+    """Which name parts (first, last, middle) at least one spelling has."""
+    first = last = middle = False
+    for v in variants:
+        first = first or bool(v.first)
+        last = last or bool(v.last)
+        middle = middle or bool(v.middle)
+    return _PARTS[first, last, middle]
+
+
+_SCORE = operator.itemgetter(1)
+_PARTS = {
+    (f, la, m): frozenset(name for name, on in (("first", f), ("last", la), ("middle", m)) if on)
+    for f in (False, True)
+    for la in (False, True)
+    for m in (False, True)
+}
+
+
 def rank(
     variants: Sequence[NameVariant],
     mixture: FormatMixture,
@@ -264,20 +284,24 @@ def rank(
     weights = _tag_weights(variants, mixture.conventions)
     spellings = sorted(zip(variants, weights, strict=True), key=lambda vw: -vw[1])
     top_weight = spellings[0][1]
-    have = frozenset(p for p in ("first", "last", "middle") if any(getattr(v, p) for v in variants))
+    have = _parts_present(variants)
     applicable, mass = _applicable(mixture, have)
     if mass <= 0:
         return []
     keep = 1.0 - mixture.templates.get(OTHER, 0.0)
-    scores: dict[str, float] = defaultdict(float)
-    best_pair: dict[str, tuple[float, str, NameVariant]] = {}
+    taken_factor = prior.taken_factor
+    scores: dict[str, float] = {}
+    # local -> (probability, template, spelling, template is a truncation): the pair that names the candidate
+    best_pair: dict[str, tuple[float, str, NameVariant, bool]] = {}
     remaining = mass
+    tail = _TAIL_MASS * mass
     for key, w in applicable:
         pt = keep * w / mass
-        if len(scores) >= limit and (remaining < _TAIL_MASS * mass or pt * top_weight < _MIN_SHARE):
+        if len(scores) >= limit and (remaining < tail or pt * top_weight < _MIN_SHARE):
             break  # templates are sorted by weight: nothing left can reach the shown candidates
         remaining -= w
         render = compile_template(key)
+        truncated = ":" in key
         for v, pv in spellings:
             p = pt * pv
             if p < _MIN_SHARE and len(scores) >= limit:
@@ -285,19 +309,27 @@ def rank(
             local = render(v)
             if local is None or local in exclude:  # a bounced address: the mailbox does not exist
                 continue
-            holder = taken.get(local)
-            if holder is not None and holder != owner:
-                p *= prior.taken_factor
+            if taken:
+                holder = taken.get(local)
+                if holder is not None and holder != owner:
+                    p *= taken_factor
+            current = best_pair.get(local)
+            if current is None:
+                scores[local] = p
+                best_pair[local] = (p, key, v, truncated)
+                continue
             scores[local] += p
             # Name the simplest template that gives this address: "flast" rather than its truncation
             # "flast(7)", which renders the same for short surnames.
-            current = best_pair.get(local)
-            if current is None or (":" in current[1], -current[0]) > (":" in key, -p):
-                best_pair[local] = (p, key, v)
-    top = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+            if current[3] > truncated or (current[3] == truncated and current[0] < p):
+                best_pair[local] = (p, key, v, truncated)
+    # Best first, ties by address: sort by address, then stably by falling score (both in C, no key tuples).
+    top = sorted(scores.items())
+    top.sort(key=_SCORE, reverse=True)
+    top = top[:limit]
     out = []
     for local, p in top:
-        _, key, v = best_pair[local]
+        _, key, v, _ = best_pair[local]
         why = evidence(key, v, mixture, prior, taken_by=taken.get(local) if taken.get(local) != owner else None)
         prob = calibrate(min(p * reliability, 1.0), prior)
         out.append(Candidate(f"{local}@{domain}", prob, key, why, v.tags))
