@@ -11,30 +11,30 @@ from __future__ import annotations
 
 import argparse
 import email.utils
-import multiprocessing
-import signal
+import os
 import sys
 import time
-import traceback
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from leadassist import paths
+from leadassist.cli.enrich_procs import DnsChild, Packed, RankWorker, can_fork
 from leadassist.cli.mx_cmds import add_dns_options, check_options_from_args
 from leadassist.cli.progress import ProgressLine
 from leadassist.core import crmcsv
 from leadassist.core.domains import DomainChoice
 from leadassist.core.enrich import Enricher, domain_key, with_check
 from leadassist.core.errors import LeadAssistError
-from leadassist.core.mailcheck import CheckOptions, DomainCache, check_domains_sync
-from leadassist.core.models import DomainCheck, KnownAddress, LeadResult, MailStatus, Progress
+from leadassist.core.mailcheck import CheckOptions
+from leadassist.core.models import DomainCheck, EmailSource, KnownAddress, Lead, LeadResult, MailStatus, Progress
 
 # Up to this many rows the ranked results wait in memory for DNS (about 1 kB each); above it DNS runs first
 # and ranking streams straight to the output, so memory stays flat for any file size.
 OVERLAP_MAX_ROWS = 200_000
+# From this many rows a forked child ranks the leads of half the domains while this process ranks the rest.
+PARALLEL_MIN_ROWS = 20_000
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -93,82 +93,17 @@ def _read(path: Path) -> crmcsv.CsvSource:
     return crmcsv.open_csv(path)
 
 
-def _check_in_child(conn: Connection, domains: list[str], options: CheckOptions, cache_path: Path | None) -> None:
-    """The DNS child process: check the domains, send progress, then the checks (or the error) to the parent."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it terminates this process
-    try:
-        cache = DomainCache(cache_path) if cache_path is not None else None
-        try:
-            checks = check_domains_sync(domains, options, cache=cache, on_progress=lambda p: conn.send(("progress", p)))
-        finally:
-            if cache is not None:
-                cache.close()
-        conn.send(("done", checks))
-    except LeadAssistError as exc:
-        conn.send(("error", str(exc)))  # re-raised in the parent as the same one-line message
-    except Exception:
-        conn.send(("crash", traceback.format_exc()))
-    finally:
-        conn.close()
-
-
-class DnsChild:
-    """`check_domains_sync` in a child process, so the DNS step's CPU work runs beside ranking on another core."""
-
-    def __init__(self, domains: list[str], options: CheckOptions, cache_path: Path | None) -> None:
-        # fork shares what pass 1 loaded at no cost; platforms without fork start a fresh interpreter.
-        ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        self._conn, child_end = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(
-            target=_check_in_child, args=(child_end, domains, options, cache_path), name="leadassist-dns", daemon=True
-        )
-        self._proc.start()
-        child_end.close()  # so a child that dies leaves EOF here instead of a hang
-        self._result: dict[str, DomainCheck] | None = None
-        self._latest: Progress | None = None
-        self._on_progress: ProgressLine | None = None
-
-    def _receive(self, block: bool) -> None:
-        while self._result is None and (block or self._conn.poll()):
-            try:
-                kind, payload = self._conn.recv()
-            except EOFError:
-                self._proc.join(5)
-                raise LeadAssistError(
-                    f"The DNS check stopped unexpectedly (exit code {self._proc.exitcode}).",
-                    hint="Run the command again, or pass --offline to skip DNS.",
-                ) from None
-            if kind == "progress":
-                self._latest = payload
-            elif kind == "done":
-                self._result = payload
-            elif kind == "error":
-                raise LeadAssistError(payload)
-            else:
-                raise RuntimeError(f"the DNS check failed in its child process:\n{payload}")
-            if block and self._latest is not None and self._on_progress is not None:
-                self._on_progress(self._latest)
-
-    def poll(self) -> None:
-        """Take whatever the child has sent so far without waiting (keeps its pipe from filling up)."""
-        self._on_progress = None
-        self._receive(block=False)
-
-    def wait(self, on_progress: ProgressLine) -> dict[str, DomainCheck]:
-        """The checks by domain, waiting for them while showing the child's progress."""
-        self._on_progress = on_progress
-        if self._latest is not None:
-            on_progress(self._latest)
-        self._receive(block=True)
-        assert self._result is not None
-        return self._result
-
-    def stop(self) -> None:
-        """End the child (at once if it is still running) and release the pipe."""
-        if self._proc.is_alive():
-            self._proc.terminate()
-        self._proc.join(5)
-        self._conn.close()
+def _their_share(leads_per_domain: Counter[str], share: float = 0.56) -> frozenset[str]:
+    """Whole domains (each company's mixture is then learned once) holding about `share` of the leads: the
+    ranking child's part. It gets a little over half because this process also writes every row."""
+    total = sum(leads_per_domain.values())
+    theirs = 0
+    out = []
+    for domain, n in sorted(leads_per_domain.items(), key=lambda kv: (-kv[1], kv[0])):
+        if theirs + n / 2 <= share * total:
+            theirs += n
+            out.append(domain)
+    return frozenset(out)
 
 
 class _Run:
@@ -187,20 +122,65 @@ class _Run:
         self.args, self.engine, self.choices, self.show = args, engine, choices, show
         self.offline, self.start, self.total = options.offline, start, total
         self.checks: dict[str, DomainCheck] = {}
+        self.leads_per_domain: Counter[str] = Counter()
+        self.theirs: frozenset[str] = frozenset()  # domains whose leads the ranking child ranks
         self.sources: Counter[str] = Counter()
         self.confidence_sum = 0
 
-    def _rank(self, check_for: dict[str, DomainCheck] | None) -> Iterator[tuple[crmcsv.SourceRecord, LeadResult]]:
-        """Read the file once more and rank every lead (with its domain's check when `check_for` is given)."""
+    def _leads(self) -> Iterator[tuple[crmcsv.SourceRecord, Lead, DomainChoice]]:
+        """Read the file once more: each record with its lead and the lead's domain."""
         with _read(self.args.input) as src:
             for i, rec in enumerate(src.records()):
                 lead = crmcsv.lead_from_cells(i, rec.cells, src.mapping)
                 key = domain_key(lead)
-                choice = self.choices.get(key) or self.engine.domain_for_key(key)
+                yield rec, lead, self.choices.get(key) or self.engine.domain_for_key(key)
+
+    def _rank(
+        self, check_for: dict[str, DomainCheck] | None, worker: RankWorker | None = None
+    ) -> Iterator[tuple[crmcsv.SourceRecord, LeadResult]]:
+        """Rank every lead (with its domain's check when `check_for` is given); the worker's share from it."""
+        for rec, lead, choice in self._leads():
+            if worker is not None and choice.domain in self.theirs:
+                row, email, source, confidence, pattern, alternates, evidence, domain, flags = worker.take(lead.row)
+                check = self._check(domain, check_for) if check_for is not None else None
+                yield (
+                    rec,
+                    LeadResult(
+                        row,
+                        email,
+                        EmailSource(source),
+                        confidence,
+                        pattern,
+                        alternates,
+                        evidence,
+                        domain,
+                        choice.source,
+                        flags=flags,
+                        check=check,
+                    ),
+                )
+            else:
                 check = self._check(choice.domain, check_for) if check_for is not None else None
                 yield rec, self.engine.result(lead, check, choice)
-                if i % 2000 == 0:
-                    self.show(Progress("ranking", i, self.total, time.monotonic() - self.start))
+            if lead.row % 2000 == 0:
+                self.show(Progress("ranking", lead.row, self.total, time.monotonic() - self.start))
+
+    def _their_results(self, checks: dict[str, DomainCheck]) -> Iterator[Packed]:
+        """In the ranking child: the leads at the domains in `theirs`, ranked and packed as what is written."""
+        for _, lead, choice in self._leads():
+            if choice.domain in self.theirs:
+                r = self.engine.result(lead, self._check(choice.domain, checks), choice)
+                yield (
+                    r.row,
+                    r.email,
+                    r.source.value,
+                    r.confidence,
+                    r.pattern,
+                    r.alternates,
+                    r.evidence,
+                    r.domain,
+                    r.flags,
+                )
 
     def _check(self, domain: str, checks: dict[str, DomainCheck]) -> DomainCheck | None:
         check = checks.get(domain)
@@ -217,8 +197,16 @@ class _Run:
     def streamed(self, out: crmcsv.CsvExporter, checks: dict[str, DomainCheck]) -> None:
         """Rank and write in one pass, each lead with its domain's check (known beforehand)."""
         self.checks = checks
-        for rec, res in self._rank(checks):
-            self._write(out, rec, res)
+        worker = None
+        if self.leads_per_domain and self.total >= PARALLEL_MIN_ROWS and can_fork() and (os.cpu_count() or 1) > 1:
+            self.theirs = _their_share(self.leads_per_domain)
+            worker = RankWorker(lambda: self._their_results(checks))
+        try:
+            for rec, res in self._rank(checks, worker):
+                self._write(out, rec, res)
+        finally:
+            if worker is not None:
+                worker.stop()
 
     def overlapped(self, out: crmcsv.CsvExporter, dns: DnsChild) -> None:
         """Rank every lead while DNS runs in the child, then apply the checks and write (reading once more)."""
@@ -244,13 +232,13 @@ def run_enrich(args: argparse.Namespace) -> int:
     engine = Enricher(max_candidates=args.candidates)
     # Pass 1: learn what every row says about its company, and collect the distinct facts a lead's domain
     # depends on, so the domains to check are known without reading the file again.
-    keys: set[tuple[str, str, str]] = set()
+    keys: Counter[tuple[str, str, str]] = Counter()
     with _read(args.input) as src:
         total = 0
         for rec in src.records():
             lead = crmcsv.lead_from_cells(total, rec.cells, src.mapping)
             engine.learn(lead)
-            keys.add(domain_key(lead))
+            keys[domain_key(lead)] += 1
             total += 1
             if total % 5000 == 0:
                 show(Progress("reading", total, 0, time.monotonic() - start))
@@ -270,6 +258,9 @@ def run_enrich(args: argparse.Namespace) -> int:
         encoding=args.encoding,
     )
     run = _Run(args, engine, choices, options, show, start, total)
+    for key, n in keys.items():
+        if choices[key].domain:
+            run.leads_per_domain[choices[key].domain] += n
     dns = None
     if domains and not options.offline:
         cache_path = paths.dns_cache_path(args.data_dir) if options.use_cache else None

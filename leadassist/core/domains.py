@@ -69,6 +69,7 @@ def is_free(domain: str) -> bool:
     return domain.lower() in free_domains()
 
 
+@functools.lru_cache(maxsize=65536)  # asked once per lead; the public-suffix lookup is the cost
 def is_disposable(domain: str) -> bool:
     """True for throw-away mail domains."""
     domain = domain.lower()

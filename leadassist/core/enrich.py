@@ -70,6 +70,7 @@ def _valid_domain(domain: str) -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=65536)  # a CRM row's address is normalised by each step that reads it
 def normalise_email(text: str) -> str:
     """The normalised form of an address, or '' when its syntax is invalid (email-validator rules, no DNS)."""
     local, at, domain = text.strip().rpartition("@")

@@ -106,3 +106,17 @@ def test_offline_run_marks_every_domain_not_checked_and_queries_nothing(capsys, 
     assert code == 0 and "4 domains (not checked)" in stdout
     assert {r["Mail Status"] for r in read_rows(out)} == {"not-checked"}
     assert zone.queries == []
+
+
+def test_ranking_split_with_a_second_process_writes_the_same_file(capsys, data_dir, make_csv, zone, monkeypatch):
+    src = make_csv([HEADER, *ROWS * 7])
+    serial, split = src.with_name("serial.csv"), src.with_name("split.csv")
+    args = ("--dns-server", zone.address, "--timeout", "1", "--fill-email", "--min-confidence", "1")
+    monkeypatch.setattr(enrich_cmds, "OVERLAP_MAX_ROWS", 0)  # DNS first, then one rank+write pass
+    monkeypatch.setattr(enrich_cmds, "PARALLEL_MIN_ROWS", 10**9)
+    assert enrich(capsys, src, serial, *args)[0] == 0
+    monkeypatch.setattr(enrich_cmds, "PARALLEL_MIN_ROWS", 0)  # a forked child ranks about half the domains
+    code, stdout, _ = enrich(capsys, src, split, *args)
+    assert code == 0 and stdout.startswith("42 leads: 7 known, 28 inferred")
+    assert split.read_bytes() == serial.read_bytes()
+    assert {r["Mail Status"] for r in read_rows(split)} == {"mx", "null-mx", "no-domain", "implicit-mx", "not-checked"}

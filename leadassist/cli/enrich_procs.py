@@ -1,0 +1,180 @@
+"""Child processes of `leadassist enrich`: the DNS check, and a second ranker for big files.
+
+Ranking and dnspython's parsing are both CPU-bound Python, so threads would share one interpreter lock; a child
+process gets the machine's second core. Children are forked on Linux (they inherit what pass 1 learned at no
+cost) and ignore Ctrl-C: the parent handles it and terminates them. They report over a pipe; an error in a
+child reaches the parent as the same one-line message (known errors) or a traceback (bugs).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import sys
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from leadassist.cli.progress import ProgressLine
+from leadassist.core.errors import LeadAssistError
+from leadassist.core.mailcheck import CheckOptions, DomainCache, check_domains_sync
+from leadassist.core.models import DomainCheck, Progress
+
+_BATCH = 500  # results per message from the ranking child: few enough messages, small enough to stream
+
+
+def can_fork() -> bool:
+    """True where a child can start from this process's memory (Linux): needed by RankWorker."""
+    return sys.platform == "linux"
+
+
+def _context():  # type: ignore[no-untyped-def]
+    # fork shares what pass 1 loaded at no cost; platforms without a safe fork start a fresh interpreter.
+    return multiprocessing.get_context("fork" if can_fork() else "spawn")
+
+
+def _lost(proc: multiprocessing.process.BaseProcess, what: str) -> LeadAssistError:
+    proc.join(5)
+    return LeadAssistError(
+        f"The {what} stopped unexpectedly (exit code {proc.exitcode}).",
+        hint="Run the command again, or pass --offline to skip DNS.",
+    )
+
+
+def _check_in_child(conn: Connection, domains: list[str], options: CheckOptions, cache_path: Path | None) -> None:
+    """The DNS child process: check the domains, send progress, then the checks (or the error) to the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it terminates this process
+    try:
+        cache = DomainCache(cache_path) if cache_path is not None else None
+        try:
+            checks = check_domains_sync(domains, options, cache=cache, on_progress=lambda p: conn.send(("progress", p)))
+        finally:
+            if cache is not None:
+                cache.close()
+        conn.send(("done", checks))
+    except LeadAssistError as exc:
+        conn.send(("error", str(exc)))  # re-raised in the parent as the same one-line message
+    except Exception:
+        conn.send(("crash", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+class DnsChild:
+    """`check_domains_sync` in a child process, so the DNS step's CPU work runs beside ranking on another core."""
+
+    def __init__(self, domains: list[str], options: CheckOptions, cache_path: Path | None) -> None:
+        ctx = _context()
+        self._conn, child_end = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(
+            target=_check_in_child, args=(child_end, domains, options, cache_path), name="leadassist-dns", daemon=True
+        )
+        self._proc.start()
+        child_end.close()  # so a child that dies leaves EOF here instead of a hang
+        self._result: dict[str, DomainCheck] | None = None
+        self._latest: Progress | None = None
+        self._on_progress: ProgressLine | None = None
+
+    def _receive(self, block: bool) -> None:
+        while self._result is None and (block or self._conn.poll()):
+            try:
+                kind, payload = self._conn.recv()
+            except EOFError:
+                raise _lost(self._proc, "DNS check") from None
+            if kind == "progress":
+                self._latest = payload
+            elif kind == "done":
+                self._result = payload
+            elif kind == "error":
+                raise LeadAssistError(payload)
+            else:
+                raise RuntimeError(f"the DNS check failed in its child process:\n{payload}")
+            if block and self._latest is not None and self._on_progress is not None:
+                self._on_progress(self._latest)
+
+    def poll(self) -> None:
+        """Take whatever the child has sent so far without waiting (keeps its pipe from filling up)."""
+        self._on_progress = None
+        self._receive(block=False)
+
+    def wait(self, on_progress: ProgressLine) -> dict[str, DomainCheck]:
+        """The checks by domain, waiting for them while showing the child's progress."""
+        self._on_progress = on_progress
+        if self._latest is not None:
+            on_progress(self._latest)
+        self._receive(block=True)
+        assert self._result is not None
+        return self._result
+
+    def stop(self) -> None:
+        """End the child (at once if it is still running) and release the pipe."""
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join(5)
+        self._conn.close()
+
+
+Packed = tuple[Any, ...]  # a result as plain values, row first: pickles several times faster than LeadResult
+
+
+def _produce_in_child(conn: Connection, produce: Callable[[], Iterator[Packed]]) -> None:
+    """The ranking child: send the results `produce` yields in batches, then an end mark (or the error)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        batch: list[Packed] = []
+        for res in produce():
+            batch.append(res)
+            if len(batch) >= _BATCH:
+                conn.send(("batch", batch))
+                batch = []
+        conn.send(("batch", batch))
+        conn.send(("end", None))
+    except LeadAssistError as exc:
+        conn.send(("error", str(exc)))
+    except Exception:
+        conn.send(("crash", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+class RankWorker:
+    """A forked child ranking its share of the leads (`produce`, in row order) while the parent ranks the rest."""
+
+    def __init__(self, produce: Callable[[], Iterator[Packed]]) -> None:
+        ctx = multiprocessing.get_context("fork")  # `produce` is a closure over the learned engine: fork only
+        self._conn, child_end = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_produce_in_child, args=(child_end, produce), name="leadassist-rank")
+        self._proc.daemon = True
+        self._proc.start()
+        child_end.close()
+        self._ready: deque[Packed] = deque()
+
+    def take(self, row: int) -> Packed:
+        """The child's result for `row` (its results arrive in row order)."""
+        while not self._ready:
+            try:
+                kind, payload = self._conn.recv()
+            except EOFError:
+                raise _lost(self._proc, "second ranking process") from None
+            if kind == "batch":
+                self._ready.extend(payload)
+            elif kind == "error":
+                raise LeadAssistError(payload)
+            elif kind == "crash":
+                raise RuntimeError(f"ranking failed in its child process:\n{payload}")
+            else:
+                raise RuntimeError(f"ranking child ended before row {row}")
+        res = self._ready.popleft()
+        if res[0] != row:
+            raise RuntimeError(f"ranking child sent row {res[0]} where row {row} was due")
+        return res
+
+    def stop(self) -> None:
+        """End the child (at once if it is still running) and release the pipe."""
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join(5)
+        self._conn.close()
