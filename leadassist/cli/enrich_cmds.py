@@ -1,10 +1,11 @@
 """`leadassist enrich` (a CRM file in, the same file with enrichment columns out) and `leadassist guess`.
 
 `enrich` reads the input in passes so a file of any size runs in flat memory: pass 1 learns every row and
-collects the distinct domains; the DNS checks (once per domain) then run in a child process (enrich_dns.py)
-while this process ranks every lead, and the results are written once DNS is done (ranking and DNS are both
-CPU-bound in Python, so on two cores they overlap). Files above OVERLAP_MAX_ROWS rows are not held in memory:
-DNS first, then one streaming rank+write pass.
+collects the distinct facts each lead's domain depends on, hence the domains. The DNS checks (once per domain)
+then run in a child process (enrich_procs.py) while this process ranks every lead; the results wait in memory
+and are written once DNS is done (ranking and DNS are both CPU-bound Python, so on two cores they overlap).
+Offline, and above OVERLAP_MAX_ROWS rows, DNS (if any) comes first and one streaming pass ranks and writes;
+from PARALLEL_MIN_ROWS rows a forked child ranks the leads of about half the domains in that pass.
 """
 
 from __future__ import annotations
