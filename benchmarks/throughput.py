@@ -33,7 +33,11 @@ def run_enrich(src: Path, dst: Path, data_dir: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of `leadassist enrich --offline` in a fresh interpreter."""
     code = (
         "import resource, sys; from leadassist.cli import main; rc = main(sys.argv[1:]); "
-        "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)"
+        # VmHWM is this process's own high-water mark; ru_maxrss would include the parent's (Linux keeps it
+        # across fork and exec), i.e. the rows this benchmark generated.
+        "hwm = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')] or "
+        "[resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]; "
+        "print('PEAK', hwm[0], file=sys.stderr); sys.exit(rc)"
     )
     cmd = [sys.executable, "-c", code, "--data-dir", str(data_dir), "enrich", str(src), "-o", str(dst), "--offline"]
     t0 = time.perf_counter()
@@ -56,6 +60,7 @@ def main() -> None:
         src = tmpdir / "leads.csv"
         rows, _ = generate(args.leads, args.companies, seed=11)
         write(src, rows)
+        del rows
         size = src.stat().st_size / 1e6
         print(f"input: {args.leads:,} leads, {args.companies:,} companies, {size:.1f} MB")
         ref = plain_csv_copy(src, tmpdir / "plain.csv")
