@@ -109,6 +109,9 @@ class Session:
 def application() -> QApplication:
     """The QApplication, created with LeadAssist's identity if none exists yet."""
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "leadassist"])
+    # The enrichment worker is a Python thread: by default it may hold the GIL for 5 ms slices while the GUI
+    # thread waits, and those waits add up to visible stalls. 1 ms slices keep the event loop responsive.
+    sys.setswitchinterval(0.001)
     app.setApplicationName(paths.APP_NAME)
     app.setApplicationDisplayName(paths.APP_NAME)
     app.setApplicationVersion(__version__)
