@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabWidget,
     QToolButton,
-    QWidget,
 )
 
 from leadassist import paths
@@ -37,6 +36,8 @@ from leadassist.ui.actions import create_actions
 from leadassist.ui.enrich_worker import EnrichController, EnrichWorker
 from leadassist.ui.leads_model import LeadIdRole, LeadsModel, LeadsTable
 from leadassist.ui.settings import AppSettings
+from leadassist.ui.widgets.company_view import CompanyView
+from leadassist.ui.widgets.lead_panel import LeadPanel
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +131,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(a.about)
 
     def _build_panels(self) -> None:
-        self.lead_panel = _make_lead_panel(self)
-        self.company_view = _make_company_view(self)
+        self.lead_panel = LeadPanel(self)
+        self.company_view = CompanyView(self)
         self.side = QTabWidget(self)
         self.side.setObjectName("side_tabs")
         self.side.addTab(self.lead_panel, "Lead")
@@ -186,10 +187,10 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.model.modelReset.connect(self._update_counts)
         self.model.rowsInserted.connect(lambda *_: self._update_counts())
-        if hasattr(self.lead_panel, "feedback_given"):
-            self.lead_panel.feedback_given.connect(self.save_feedback)
-            self.lead_panel.status_changed.connect(self.save_status)
-            self.lead_panel.note_saved.connect(self.save_note)
+        self.lead_panel.feedback_given.connect(self.save_feedback)
+        self.lead_panel.status_changed.connect(self.save_status)
+        self.lead_panel.note_saved.connect(self.save_note)
+        self.lead_panel.copied.connect(lambda email: self.statusBar().showMessage(f"Copied {email}", 4000))
 
     # -- filter, counts, selection -----------------------------------------------------------------------
     def _focus_search(self) -> None:
@@ -265,7 +266,9 @@ class MainWindow(QMainWindow):
     def save_note(self, lead_id: int, note_id: int | None, text: str) -> None:
         """Add or edit a note (the panel debounces; this writes at once)."""
         if note_id is None:
-            self._guard(lambda: store_notes.add_note(self.db, lead_id, text))
+            new_id = self._guard(lambda: store_notes.add_note(self.db, lead_id, text))
+            if new_id is not None:  # the panel's next autosave of this note edits it instead of adding another
+                self.lead_panel.note_stored(lead_id, new_id)
         else:
             self._guard(lambda: store_notes.edit_note(self.db, note_id, text))
 
@@ -446,32 +449,3 @@ class MainWindow(QMainWindow):
         self.enrichment.stop(3.0)
         self.save_state()
         super().closeEvent(event)
-
-
-class _Pending(QLabel):
-    """Stands in for the lead panel / company view until the widgets land (same methods, shows the name)."""
-
-    def show_lead(self, detail: Any) -> None:
-        self.setText(str(getattr(detail, "name", "")) or "No lead selected")
-
-    def show_company(self, detail: Any) -> None:
-        self.setText(str(getattr(detail, "domain", "")) or "No company selected")
-
-    def flush(self) -> None:
-        pass
-
-
-def _make_lead_panel(parent: QWidget) -> QWidget:
-    try:
-        from leadassist.ui.widgets.lead_panel import LeadPanel
-    except ImportError:
-        return _Pending("No lead selected", parent)
-    return LeadPanel(parent)
-
-
-def _make_company_view(parent: QWidget) -> QWidget:
-    try:
-        from leadassist.ui.widgets.company_view import CompanyView
-    except ImportError:
-        return _Pending("No company selected", parent)
-    return CompanyView(parent)

@@ -201,3 +201,17 @@ def test_the_hook_is_installed_while_the_app_runs_and_removed_after(session_fact
     session.window.close()
     session.close()
     assert sys.excepthook is not session.reporter
+
+
+def test_a_note_autosaved_twice_is_one_note_with_the_latest_text(qtbot, session_factory):
+    session = session_factory(demo=True)
+    window = session.window
+    lead_id = window.model.lead_id(0)
+    assert window.select_lead(lead_id)
+    editor = window.lead_panel.notes.editor
+    qtbot.keyClicks(editor, "met at BIO 2026")
+    assert window.lead_panel.flush()
+    qtbot.keyClicks(editor, ", wants a demo after Q1")
+    assert window.lead_panel.flush()
+    notes = store_leads.get_lead(session.db, lead_id).notes
+    assert [n.text for n in notes] == ["met at BIO 2026, wants a demo after Q1"]
