@@ -34,10 +34,11 @@ ORDER_BY = {
     "title": "title COLLATE NOCASE",
     "record_id": "record_id",
     "id": "id",
+    "provider": "provider COLLATE NOCASE",  # migration 0004
 }
 STALE_AFTER = 90 * 24 * 3600  # a mail status older than this is re-checked on the next enrichment
 
-_ROW_COLUMNS = "id, name, company, email, confidence, domain, mail_status, status, title, record_id, evidence"
+_ROW_COLUMNS = "id, name, company, email, confidence, domain, mail_status, status, title, record_id, evidence, provider"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class LeadRow:
     title: str = ""
     record_id: str = ""
     evidence: str = ""
+    provider: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +289,9 @@ def _save_checks(db: sqlite_utils.Database, checks: Iterable[DomainCheck]) -> No
         "warnings = excluded.warnings, checked_at = excluded.checked_at, expires_at = excluded.expires_at",
         rows.values(),
     )
-    db.conn.executemany("UPDATE leads SET mail_status = ? WHERE domain = ?", [(r[1], r[0]) for r in rows.values()])
+    db.conn.executemany(
+        "UPDATE leads SET mail_status = ?, provider = ? WHERE domain = ?", [(r[1], r[4], r[0]) for r in rows.values()]
+    )
 
 
 def save_checks(db: sqlite_utils.Database, checks: Iterable[DomainCheck]) -> None:
@@ -307,11 +311,12 @@ def save_results(
         db.conn.executemany(
             "UPDATE leads SET email = ?, source = ?, confidence = ?, pattern = ?, alternates = ?, evidence = ?,"
             " domain = ?, domain_source = ?, candidates = ?, flags = ?, enriched_at = ?,"
-            " mail_status = coalesce((SELECT status FROM domains WHERE domains.domain = ?), 'not-checked')"
+            " mail_status = coalesce((SELECT status FROM domains WHERE domains.domain = ?), 'not-checked'),"
+            " provider = coalesce((SELECT provider FROM domains WHERE domains.domain = ?), '')"
             " WHERE id = ?",
             [(r.email, r.source.value, int(r.confidence), r.pattern, json.dumps(list(r.alternates)), r.evidence,
               r.domain, r.domain_source, _candidates_json(r.candidates), json.dumps(list(r.flags)), now, r.domain,
-              int(lead_id)) for lead_id, r in pairs],
+              r.domain, int(lead_id)) for lead_id, r in pairs],
         )  # fmt: skip
 
 

@@ -191,6 +191,17 @@ def _search_index(db: sqlite_utils.Database) -> None:
     """)
 
 
+@MIGRATIONS(name="0004_lead_provider")
+def _lead_provider(db: sqlite_utils.Database) -> None:
+    # The table shows and sorts by the mail provider; like mail_status it is copied into the lead's row so that
+    # sorting needs no join.
+    db.executescript("""
+    ALTER TABLE leads ADD COLUMN provider TEXT NOT NULL DEFAULT '';
+    UPDATE leads SET provider = coalesce((SELECT provider FROM domains WHERE domains.domain = leads.domain), '');
+    CREATE INDEX leads_by_provider ON leads(provider COLLATE NOCASE, id);
+    """)
+
+
 def known_names() -> list[str]:
     """The migration names this version knows, in order."""
     return [m.name for m in MIGRATIONS._migrations]

@@ -58,6 +58,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("confidence", "Confidence", _confidence, lambda r: getattr(r, "confidence", 0) or 0, _RIGHT),
     Column("domain", "Domain", _attr("domain"), _attr("domain")),
     Column("mail_status", "Mail", _attr("mail_status"), _attr("mail_status")),
+    Column("provider", "Provider", _attr("provider"), _attr("provider")),
     Column("status", "Status", _attr("status"), _attr("status")),
     Column("title", "Title", _attr("title"), _attr("title"), hidden_by_default=True),
     Column("record_id", "CRM ID", _attr("record_id"), _attr("record_id"), hidden_by_default=True),
