@@ -56,7 +56,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("company", "Company", _attr("company"), _attr("company")),
     Column("email", "Best address", _attr("email"), _attr("email")),
     Column("confidence", "Confidence", _confidence, lambda r: getattr(r, "confidence", 0) or 0, _RIGHT),
-    Column("domain", "Domain", _attr("domain"), _attr("domain")),
+    # The domain is in every address already; shown on demand (View → Columns) to leave room for the provider.
+    Column("domain", "Domain", _attr("domain"), _attr("domain"), hidden_by_default=True),
     Column("mail_status", "Mail", _attr("mail_status"), _attr("mail_status")),
     Column("provider", "Provider", _attr("provider"), _attr("provider")),
     Column("status", "Status", _attr("status"), _attr("status")),
@@ -222,7 +223,16 @@ class LeadsModel(QAbstractTableModel):
             self._row_of[int(row.id)] = n
 
 
-_WIDTHS = {"name": 140, "company": 160, "email": 240, "confidence": 86, "domain": 170, "mail_status": 60, "status": 100}
+_WIDTHS = {
+    "name": 140,
+    "company": 160,
+    "email": 240,
+    "confidence": 86,
+    "domain": 170,
+    "mail_status": 60,
+    "provider": 130,
+    "status": 90,
+}
 
 
 class LeadsTable(QTableView):
