@@ -31,6 +31,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 
+from benchmarks.ui_latency import mail_domains
 from leadassist import paths
 from leadassist.store import leads as store_leads
 from leadassist.ui import app as app_module
@@ -73,19 +74,6 @@ def provider_mx(domain: str) -> list[tuple[int, str]]:
     if choice == 3:
         return [(10, f"mx1.{domain}"), (20, f"mx2.{domain}")]
     return [(10, f"mx0a-001.{label}.pphosted.com"), (10, f"mx0b-001.{label}.pphosted.com")]
-
-
-def sample_domains(csv_path: Path) -> set[str]:
-    """Every mail domain enrichment will check for the sample (the engine's own choice, so the zone covers them)."""
-    from leadassist.core import crmcsv
-    from leadassist.core.enrich import Enricher
-
-    engine = Enricher()
-    with crmcsv.open_csv(csv_path) as f:
-        leads = [crmcsv.lead_from_cells(i, rec.cells, f.mapping) for i, rec in enumerate(f.records())]
-    for lead in leads:
-        engine.learn(lead)
-    return {engine.domain_for(lead).domain for lead in leads} - {""}
 
 
 def all_ids(db: object) -> list[int]:
@@ -150,7 +138,7 @@ def main() -> None:
             window.import_file(sample)
             wait_until(lambda: window.model.total > 0, 10, "the demo import")
 
-            for n, domain in enumerate(sorted(sample_domains(sample))):
+            for n, domain in enumerate(sorted(mail_domains(sample))):
                 mx = provider_mx(domain)
                 server.add_domain(domain, mx=mx)
                 for m, (_pref, host) in enumerate(mx):  # MX hosts must resolve, else the domain reads no-mail
