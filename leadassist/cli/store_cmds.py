@@ -7,6 +7,7 @@ the desktop app uses. Handlers only parse, call leadassist.store and print.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import shutil
 import sys
@@ -83,8 +84,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run_restore)
 
 
-def _open(args: argparse.Namespace) -> sqlite_utils.Database:
-    return open_store(paths.db_path(args.db, args.data_dir))
+@contextlib.contextmanager
+def _opened(args: argparse.Namespace) -> Iterator[sqlite_utils.Database]:
+    """The research database named by --db/--data-dir, closed when the block ends."""
+    db = open_store(paths.db_path(args.db, args.data_dir))
+    try:
+        yield db
+    finally:
+        db.close()
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -92,9 +99,8 @@ def run_import(args: argparse.Namespace) -> int:
     from leadassist.cli.mx_cmds import check_options_from_args
     from leadassist.core.enrich import EnrichOptions
 
-    db = _open(args)
     show = ProgressLine()
-    try:
+    with _opened(args) as db:
         summary = service.import_csv(db, args.file, on_progress=show)
         show.close()
         print(f"{args.file}: {summary}; {summary.mapping}")
@@ -116,8 +122,6 @@ def run_import(args: argparse.Namespace) -> int:
                 if cache is not None:
                     cache.close()
             print(f"enriched {done:,} leads")
-    finally:
-        db.close()
     return 0
 
 
@@ -140,8 +144,7 @@ def _cut(text: str, width: int) -> str:
 
 def run_leads(args: argparse.Namespace) -> int:
     """Print the leads as a table or as CSV."""
-    db = _open(args)
-    try:
+    with _opened(args) as db:
         if args.csv:
             out = csv.writer(sys.stdout, lineterminator="\n")
             out.writerow(CSV_COLUMNS)
@@ -166,40 +169,29 @@ def run_leads(args: argparse.Namespace) -> int:
             shown += 1
         more = f" (showing {shown:,}; use --limit or --csv for more)" if shown < total else ""
         print(f"{total:,} leads{more}")
-    finally:
-        db.close()
     return 0
 
 
 def run_note(args: argparse.Namespace) -> int:
     """Add a note."""
-    db = _open(args)
-    try:
+    with _opened(args) as db:
         note_id = store_notes.add_note(db, args.id, args.text)
-    finally:
-        db.close()
     print(f"note {note_id} saved on lead {args.id}")
     return 0
 
 
 def run_status(args: argparse.Namespace) -> int:
     """Set a status."""
-    db = _open(args)
-    try:
+    with _opened(args) as db:
         store_notes.set_status(db, args.id, args.status)
-    finally:
-        db.close()
     print(f"lead {args.id}: {args.status}")
     return 0
 
 
 def run_mark(args: argparse.Namespace) -> int:
     """Record feedback on an address and re-rank the company."""
-    db = _open(args)
-    try:
+    with _opened(args) as db:
         reranked = store_notes.add_feedback(db, args.id, args.email, args.kind)
-    finally:
-        db.close()
     others = len([i for i in reranked if i != args.id])
     print(f"lead {args.id}: {args.email.strip().lower()} marked {args.kind}; {others:,} colleagues re-ranked")
     return 0
@@ -214,22 +206,16 @@ def run_export(args: argparse.Namespace) -> int:
         excel_safe=args.excel_safe,
         encoding=args.encoding,
     )
-    db = _open(args)
-    try:
+    with _opened(args) as db:
         written = service.export_csv(db, args.output, options, status=args.status, search=args.search)
-    finally:
-        db.close()
     print(f"{args.output}: {written:,} leads written")
     return 0
 
 
 def run_backup(args: argparse.Namespace) -> int:
     """Back up the database."""
-    db = _open(args)
-    try:
+    with _opened(args) as db:
         target = store_backup.backup(db, args.output)
-    finally:
-        db.close()
     print(f"backup written to {target}")
     return 0
 
