@@ -19,11 +19,15 @@ from dataclasses import dataclass, field
 
 import dns.asyncresolver
 import dns.exception
+import dns.flags
 import dns.message
 import dns.name
+import dns.rcode
+import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
 
+from leadassist.core.dnsudp import SharedUdpClient
 from leadassist.core.models import DomainCheck, MailStatus
 from leadassist.core.providers import identify_provider
 
@@ -136,6 +140,13 @@ class Classifier:
         self.max_ttl = max_ttl
         self._hosts: dict[str, asyncio.Task[HostCheck]] = {}
         self._probe: asyncio.Task[tuple[str, ...]] | None = None
+        servers = list(getattr(resolver, "nameservers", []) or [])
+        first = servers[0] if servers else None
+        host = first if isinstance(first, str) else getattr(first, "address", None)
+        port = (
+            resolver.nameserver_ports.get(host, resolver.port) if isinstance(first, str) else getattr(first, "port", 53)
+        )
+        self._udp = SharedUdpClient(host, int(port)) if host else None
 
     async def close(self) -> None:
         """Cancel and await every shared lookup still running."""
@@ -143,15 +154,32 @@ class Classifier:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._udp is not None:
+            self._udp.close()
 
     # -- lookups -------------------------------------------------------------------------------------------
     async def query(self, name: str, rdtype: dns.rdatatype.RdataType) -> Reply:
         """Ask the resolver; every DNS outcome becomes a Reply (cancellation still propagates)."""
         qname = dns.name.from_text(name + ".")
+        answer = None
+        if self._udp is not None:  # fast path; anything unusual goes to the resolver below
+            reply = await self._udp.query(qname, rdtype, self.timeout / 2)
+            if reply is not None and reply.flags & dns.flags.TC:  # too big for UDP: the same question over TCP
+                reply = await self._udp.query_tcp(qname, rdtype, self.timeout / 2)
+            if reply is not None and not reply.flags & dns.flags.TC:
+                if reply.rcode() == dns.rcode.NXDOMAIN:
+                    return Reply("nxdomain", ttl=_negative_ttl(reply))
+                if reply.rcode() in (dns.rcode.SERVFAIL, dns.rcode.REFUSED) and len(self.resolver.nameservers) == 1:
+                    # What the resolver would conclude too, without asking the same server again.
+                    failed = REASON_SERVFAIL if reply.rcode() == dns.rcode.SERVFAIL else REASON_REFUSED
+                    return Reply("error", reason=failed)
+                if reply.rcode() == dns.rcode.NOERROR:
+                    answer = dns.resolver.Answer(qname, rdtype, dns.rdataclass.IN, reply)  # type: ignore[arg-type]
         try:
-            answer = await self.resolver.resolve(
-                qname, rdtype, raise_on_no_answer=False, search=False, lifetime=self.timeout
-            )
+            if answer is None:
+                answer = await self.resolver.resolve(
+                    qname, rdtype, raise_on_no_answer=False, search=False, lifetime=self.timeout
+                )
         except dns.resolver.NXDOMAIN as exc:
             responses = list(exc.responses().values())
             return Reply("nxdomain", ttl=_negative_ttl(responses[0] if responses else None))
