@@ -207,58 +207,28 @@ def import_records(
         # Until enrichment ranks it, a lead's best address is the one the CRM already has (known, 100%); its
         # domain is left to enrichment, which knows free-mail providers are no company's domain.
         shown = (email, "known", 100) if email else ("", "none", 0)
+        # The lead's own columns, in the order _INSERT and _UPDATE list them after the import position.
+        fields = (
+            rid,
+            lead.first,
+            lead.last,
+            lead.full_name,
+            name,
+            name_key,
+            lead.company,
+            lead.email,
+            lead.website,
+            title,
+        )
         if lead_id is None:
             lead_id, next_id = next_id, next_id + 1
-            inserts.append(
-                (
-                    lead_id,
-                    identity,
-                    import_id,
-                    rec.line,
-                    rid,
-                    lead.first,
-                    lead.last,
-                    lead.full_name,
-                    name,
-                    name_key,
-                    lead.company,
-                    lead.email,
-                    lead.website,
-                    title,
-                    cells,
-                    rec.raw,
-                    now,
-                    now,
-                    *shown,
-                )
-            )
+            inserts.append((lead_id, identity, import_id, rec.line, *fields, cells, rec.raw, now, now, *shown))
             summary.added += 1
         else:
             if keys.identity.get(identity, lead_id) != lead_id:  # that identity belongs to another lead: keep ours
                 identity = next(k for k, v in keys.identity.items() if v == lead_id)
             updates.append(
-                (
-                    identity,
-                    import_id,
-                    rec.line,
-                    rid,
-                    lead.first,
-                    lead.last,
-                    lead.full_name,
-                    name,
-                    name_key,
-                    lead.company,
-                    lead.email,
-                    lead.website,
-                    title,
-                    now,
-                    cells,
-                    rec.raw,
-                    *shown,
-                    lead_id,
-                    cells,
-                    identity,
-                )
+                (identity, import_id, rec.line, *fields, now, cells, rec.raw, *shown, lead_id, cells, identity)
             )
             summary.updated += 1
         keys.add(lead_id, identity, rid, email, name_key)
