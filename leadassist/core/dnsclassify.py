@@ -22,6 +22,7 @@ import dns.exception
 import dns.flags
 import dns.message
 import dns.name
+import dns.nameserver
 import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
@@ -140,13 +141,15 @@ class Classifier:
         self.max_ttl = max_ttl
         self._hosts: dict[str, asyncio.Task[HostCheck]] = {}
         self._probe: asyncio.Task[tuple[str, ...]] | None = None
-        servers = list(getattr(resolver, "nameservers", []) or [])
-        first = servers[0] if servers else None
-        host = first if isinstance(first, str) else getattr(first, "address", None)
-        port = (
-            resolver.nameserver_ports.get(host, resolver.port) if isinstance(first, str) else getattr(first, "port", 53)
-        )
-        self._udp = SharedUdpClient(host, int(port)) if host else None
+        # The fast path asks the first nameserver (a string in older dnspython, a Do53Nameserver in newer).
+        first = resolver.nameservers[0] if resolver.nameservers else None
+        host: str | None = None
+        port = 53
+        if isinstance(first, str):
+            host, port = first, resolver.nameserver_ports.get(first, resolver.port)
+        elif isinstance(first, dns.nameserver.Do53Nameserver):
+            host, port = first.address, first.port
+        self._udp = SharedUdpClient(host, port) if host else None
 
     async def close(self) -> None:
         """Cancel and await every shared lookup still running."""

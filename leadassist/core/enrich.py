@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+import dns.asyncresolver
 from email_validator import EmailNotValidError, validate_email
 
 from leadassist.core import domains as dom
@@ -326,7 +327,7 @@ async def enrich_leads(
     known: Iterable[KnownAddress] = (),
     bounced: Iterable[KnownAddress | str] = (),
     cache: DomainCache | None = None,
-    resolver: object = None,
+    resolver: dns.asyncresolver.Resolver | None = None,
     prior: Prior | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     on_results: Callable[[list[LeadResult]], None] | None = None,
