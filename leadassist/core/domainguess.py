@@ -188,6 +188,8 @@ def candidate_features(
     if not alive:
         return []
     best_prior = max(c.prior_score for c, _ in alive)
+    shares, _ = choice_probabilities([c.prior_score - best_prior for c, _ in alive])
+    total_share = sum(shares)
     named = {f.m365_for for _, f in alive if f.m365_for}
     hostsets: dict[tuple[str, ...], int] = {}
     for _, f in alive:
@@ -196,11 +198,12 @@ def candidate_features(
             hostsets[key] = hostsets.get(key, 0) + 1
     business = sum(1 for _, f in alive if f.kind == "mx-business")
     out = []
-    for c, f in alive:
+    for (c, f), share in zip(alive, shares, strict=True):
         own_business = f.kind == "mx-business"
         x = final_features(
             c.prior_score,
             f.kind,
+            prior_share=share / total_share,
             named_by_other=c.domain in named,
             names_other=bool(f.m365_for),
             shares_mx=bool(f.check.mx_hosts) and hostsets.get(tuple(sorted(f.check.mx_hosts)), 0) > 1,

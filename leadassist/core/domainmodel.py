@@ -73,6 +73,7 @@ def final_features(
     prior_score: float,
     dns_kind: str,
     *,
+    prior_share: float = 1.0,
     named_by_other: bool = False,
     names_other: bool = False,
     shares_mx: bool = False,
@@ -81,7 +82,8 @@ def final_features(
     alias: bool = False,
 ) -> Features:
     """What the final model sees of one candidate that exists: its prior score and what DNS said about it."""
-    x: Features = {"prior": prior_score, f"dns:{dns_kind}": 1.0}
+    # prior_share: the prior probability renormalised over the candidates that exist (the rest were ruled out)
+    x: Features = {"prior": prior_score, "log-prior-share": math.log(max(prior_share, 1e-9)), f"dns:{dns_kind}": 1.0}
     if named_by_other:
         x["m365-named-by-other"] = 1.0
     if names_other:
@@ -106,6 +108,7 @@ def feature_names(stage: str) -> tuple[str, ...]:
         return (*kinds, *rest, *tlds, "com-foreign", "com-legal-foreign")
     return (
         "prior",
+        "log-prior-share",
         *(f"dns:{k}" for k in DNS_KINDS),
         "m365-named-by-other",
         "m365-names-other",

@@ -31,7 +31,6 @@ from leadassist.core.providers import SELF_HOSTED
 from leadassist.core.tables import read_table
 
 _M365_SUFFIXES = (".mail.protection.outlook.com", ".mx.microsoft")
-_MAIL_STATUSES = frozenset({MailStatus.MX, MailStatus.IMPLICIT_MX})
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,3 +238,20 @@ async def probe_domains(
     finally:
         await classifier.close()
     return out
+
+
+async def website_mail_domains(
+    website: str,
+    options: CheckOptions,
+    *,
+    resolver: dns.asyncresolver.Resolver | None = None,
+    cache: DomainCache | None = None,
+) -> tuple[DomainFacts, ...]:
+    """A Website cell's mail-domain candidates with their DNS facts: its own host first when that host has its
+    own MX (www.jp.example.com -> jp.example.com), then its registrable domain; () for an unusable website."""
+    names = website_domains(website)
+    if not names:
+        return ()
+    facts = await probe_domains(names, options, resolver=resolver, cache=cache)
+    own = [facts[n] for n in names[:-1] if facts[n].check.status == MailStatus.MX]
+    return (*own, facts[names[-1]])
