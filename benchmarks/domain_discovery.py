@@ -193,6 +193,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{s['coverage80']:>5.1f}%  {s['ece']:>5.1f}  {s['naive_top1']:>5.1f}%  {s['naive_precision']:>9.1f}%  "
             f"{s['reachable']:>5.1f}%  {gain:>+5.1f}  {run.seconds:.1f} s"
         )
+        parts = []
+        for source in sorted({c.source for c in companies}):
+            keep = [i for i, c in enumerate(companies) if c.source == source]
+            sub = WorldRun(
+                run.plans,
+                [run.probed[i] for i in keep],
+                run.facts,
+                [run.guesses[i] for i in keep],
+                [run.naive[i] for i in keep],
+                run.stats,
+                run.seconds,
+            )
+            t = score([companies[i] for i in keep], sub)
+            parts.append(f"{source} ({len(keep)}): top-1 {t['top1']:.1f}% vs naive {t['naive_top1']:.1f}%")
+        print("          " + "; ".join(parts))
         print(f"          world: {dict(sorted(run.stats.items()))}")
     print(
         f"targets: top-1 >= naive + {TARGETS['top1_gain']:.0f} points, precision >= {TARGETS['precision80']:.0f}% "
