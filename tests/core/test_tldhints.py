@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leadassist.core.domainguess import GuessRequest, plan_candidates
 from leadassist.core.tldhints import TldHints, best_hint, city_hint, country_hint, known_tld_mix, phone_hint, tld_facts
+from tests.conftest import REPO_ROOT
 
 
 @pytest.mark.parametrize(
@@ -90,3 +93,28 @@ def test_com_comes_first_without_any_hint_and_the_probe_list_is_bounded():
     plan = plan_candidates(GuessRequest("Acme Widgets"))
     assert plan.probes()[0].domain == "acmewidgets.com"
     assert len(plan.probes()) == 20 < len(plan.pool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40), st.text(max_size=40), st.text(max_size=30))
+def test_arbitrary_country_city_and_phone_cells_never_raise(country, city, phone):
+    hint = best_hint(country, city, phone)
+    assert hint is None or len(hint.iso2) == 2
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "countries.csv",
+        "cities.csv",
+        "legal_forms.csv",
+        "company_abbreviations.csv",
+        "company_placeholders.csv",
+        "parking.csv",
+        "mail_provider_kinds.csv",
+    ],
+)
+def test_data_tables_name_their_source_and_licence(table):
+    head = (REPO_ROOT / "resources" / table).read_text(encoding="utf-8").split("\n", 12)
+    comments = " ".join(line for line in head if line.startswith("#"))
+    assert "Source:" in comments and "CC0" in comments
