@@ -32,6 +32,7 @@ from leadassist.core.errors import LeadAssistError
 from leadassist.core.mailcheck import CheckOptions
 from leadassist.store import leads as store_leads
 from leadassist.store import notes as store_notes
+from leadassist.store import service
 from leadassist.ui.actions import create_actions
 from leadassist.ui.enrich_worker import EnrichController, EnrichWorker
 from leadassist.ui.leads_model import LeadIdRole, LeadsModel, LeadsTable
@@ -255,7 +256,7 @@ class MainWindow(QMainWindow):
     # -- the rep's small writes (from the lead panel) ---------------------------------------------------
     def save_feedback(self, lead_id: int, email: str, kind: str) -> None:
         """Record correct/bounced/replied; colleagues' rankings change, so refresh the company's rows."""
-        self._guard(lambda: store_notes.add_feedback(self.db, lead_id, email, kind))
+        self._guard(lambda: service.add_feedback(self.db, lead_id, email, kind))
         self._after_write(lead_id, company=True)
 
     def save_status(self, lead_id: int, status: str) -> None:

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import textwrap
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -93,41 +87,4 @@ def test_any_names_reimport_without_duplicates(tmp_path_factory, make_csv, rows)
     before = _count(db)
     second = service.import_csv(db, path)
     assert second.added == 0 and _count(db) == before == first.added
-    db.close()
-
-
-_KILLED_IMPORT = """
-import sys, time
-from leadassist.store.db import open_store
-from leadassist.store import service
-db = open_store(sys.argv[1])
-def progress(p):
-    if p.done >= 10_000 and p.total == 0:
-        print("mid-import", flush=True)
-        time.sleep(60)
-service.import_csv(db, sys.argv[2], on_progress=progress)
-"""
-
-
-def test_an_import_killed_half_way_leaves_the_database_as_it_was(store, store_path, make_csv, sample_csv):
-    service.import_csv(store, sample_csv)
-    before = [tuple(r) for r in store.conn.execute("SELECT * FROM leads ORDER BY id")]
-    big = make_csv([HEADER, *[[f"X{i}", f"F{i}", f"L{i}", f"Co{i % 50}", "", ""] for i in range(20_000)]])
-    child = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(_KILLED_IMPORT), str(store_path), str(big)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdout is not None
-    assert child.stdout.readline().strip() == "mid-import"
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
-    child.stdout.close()
-    store.close()
-    from leadassist.store.db import open_store
-
-    db = open_store(store_path)
-    assert [tuple(r) for r in db.conn.execute("SELECT * FROM leads ORDER BY id")] == before
-    assert db.conn.execute("SELECT count(*) FROM imports").fetchone()[0] == 1
-    assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
