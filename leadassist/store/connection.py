@@ -30,6 +30,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from leadassist import paths
 from leadassist.core.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,10 @@ def store_error(exc: sqlite3.Error, path: str | os.PathLike[str] = "") -> StoreE
                 f"cannot write to {where}: the disk is full.",
                 hint="Free some disk space and try again; what was saved before is intact.",
             )
-        return StoreError(f"{where} is damaged (SQLite: {exc}).", hint=restore_hint)
+        return StoreError(
+            f"cannot write to {where}: SQLite says the database or disk is full, but the disk has free space.",
+            hint="The file may have reached a size limit or be damaged: " + restore_hint[0].lower() + restore_hint[1:],
+        )
     if code == _NOTADB or "not a database" in text or "file is encrypted" in text:
         return StoreError(
             f"{where} is not a LeadAssist database, or its header is damaged.",
@@ -194,12 +198,7 @@ def transaction(db: sqlite_utils.Database, *, timeout: float | None = None) -> I
 
 def private_dir(path: Path) -> Path:
     """Create `path` (and parents) for LeadAssist's own files, readable by the user only (0700) when created."""
-    path = Path(path)
-    if not path.is_dir():
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with contextlib.suppress(OSError):
-            os.chmod(path, 0o700)
-    return path
+    return paths.private_dir(path)
 
 
 def _create_private(path: Path) -> None:

@@ -85,7 +85,8 @@ def _union_header(layouts: dict[int, _Layout]) -> list[str]:
 
 
 def _filters(status: str | None, search: str | None, lead_ids: Sequence[int] | None) -> tuple[str, list[object]]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if status:
         clauses.append("l.status = ?")
         params.append(status)

@@ -33,6 +33,8 @@ __all__ = ["ImportPlan", "ImportSummary", "display_name", "import_file", "list_i
 
 log = logging.getLogger(__name__)
 
+IMPORT_CACHE_KB = 48 * 1024
+
 
 @dataclass
 class ImportSummary:
@@ -137,6 +139,9 @@ def import_file(
     now = time.time() if now is None else now
     mapping = src.mapping
     summary = ImportSummary(0, path, mapping.crm, mapping.describe(src.header), dry_run=dry_run)
+    # A bigger page cache for the indexes a big import fills (bounded: 48 MB each for the file and the temp table).
+    db.conn.execute(f"PRAGMA main.cache_size = {-IMPORT_CACHE_KB}")
+    db.conn.execute(f"PRAGMA temp.cache_size = {-IMPORT_CACHE_KB}")
     try:
         no_identity = staging.stage_records(db, src, on_progress=on_progress, should_stop=should_stop)
         summary.rejects = [*src.rejects, *no_identity]
@@ -174,6 +179,8 @@ def import_file(
         return summary
     finally:
         staging.drop_stage(db)
+        db.conn.execute("PRAGMA main.cache_size = -2000")
+        db.conn.execute("PRAGMA temp.cache_size = -2000")
 
 
 def lead_ids_of_import(db: sqlite_utils.Database, import_id: int) -> Iterable[int]:

@@ -218,7 +218,7 @@ def _import_rows(db: sqlite_utils.Database) -> None:
     ALTER TABLE imports ADD COLUMN plan TEXT NOT NULL DEFAULT '{}';     -- JSON of the ImportPlan counts
     ALTER TABLE leads ADD COLUMN id_key TEXT NOT NULL DEFAULT '';
     ALTER TABLE leads ADD COLUMN email_key TEXT NOT NULL DEFAULT '';
-    ALTER TABLE leads ADD COLUMN row_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE leads ADD COLUMN row_key INTEGER NOT NULL DEFAULT 0;
     CREATE TABLE import_rows (
         id INTEGER PRIMARY KEY,
         import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
@@ -237,7 +237,7 @@ def _import_rows(db: sqlite_utils.Database) -> None:
         email_key TEXT NOT NULL DEFAULT '',
         website TEXT NOT NULL DEFAULT '',
         title TEXT NOT NULL DEFAULT '',
-        row_key TEXT NOT NULL DEFAULT '',
+        row_key INTEGER NOT NULL DEFAULT 0,
         cells TEXT NOT NULL DEFAULT '[]',
         raw TEXT
     );
@@ -267,6 +267,9 @@ def _import_rows(db: sqlite_utils.Database) -> None:
     CREATE INDEX leads_by_email_key ON leads(email_key) WHERE email_key != '';
     CREATE INDEX leads_by_name_key ON leads(name_key) WHERE name_key != '';
     CREATE INDEX leads_by_row_key ON leads(row_key);
+    -- Without these, every lead inserted made SQLite scan known_addresses for rows its foreign key points at.
+    CREATE INDEX known_by_lead ON known_addresses(lead_id);
+    CREATE INDEX known_by_import ON known_addresses(import_id);
     """)
 
 

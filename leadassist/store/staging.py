@@ -25,11 +25,10 @@ from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
 
-from leadassist.core.crmcsv import CsvSource, RejectedRow, lead_from_cells, normalise_header
+from leadassist.core.crmcsv import CsvSource, RejectedRow, normalise_header
 from leadassist.core.crmcsv.identity import (
     DAMAGE_DECIMAL,
     DAMAGE_SCIENTIFIC,
-    display_name,
     id_damage,
     name_key,
     normalise_address,
@@ -112,11 +111,12 @@ class ImportPlan:
 
 
 def _create_stage(db: sqlite_utils.Database) -> None:
-    cols = ", ".join(f"{c} TEXT NOT NULL DEFAULT ''" for c in STAGE_FIELDS if c not in ("line", "raw"))
+    cols = ", ".join(f"{c} TEXT NOT NULL DEFAULT ''" for c in STAGE_FIELDS if c not in ("line", "raw", "row_key"))
     db.conn.execute("DROP TABLE IF EXISTS temp.stage")
     db.conn.execute(
         "CREATE TEMP TABLE stage (seq INTEGER PRIMARY KEY, lead_id INTEGER, match TEXT NOT NULL DEFAULT '',"
-        f" damage TEXT NOT NULL DEFAULT '', line INTEGER NOT NULL, {cols}, raw TEXT)"
+        " damage TEXT NOT NULL DEFAULT '', line INTEGER NOT NULL, row_key INTEGER NOT NULL DEFAULT 0,"
+        f" {cols}, raw TEXT)"
     )
 
 
@@ -139,18 +139,27 @@ def stage_records(
     batch: list[tuple[object, ...]] = []
     no_identity: list[RejectedRow] = []
     count = 0
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False) builds one per call
+    cols = [mapping.fields.get(f) for f in ("record_id", "first", "last", "full_name", "company", "email", "website")]
+    if title_col is not None:
+        cols.append(title_col)
     for rec in src.records():
-        lead = lead_from_cells(count, rec.cells, mapping)
+        cells_list = rec.cells
+        width = len(cells_list)
+        # lead_from_cells() inlined (this loop runs once per record): stripped cells, '' when not mapped.
+        rid, first, last, full_name, company, crm_email, website, *rest = (
+            cells_list[c].strip() if c is not None and c < width else "" for c in cols
+        )
+        title = rest[0] if rest else ""
         count += 1
-        name = display_name(lead)
-        rid, email = lead.record_id.strip(), normalise_address(lead.email)
-        if not (rid or email or name.strip() or lead.company.strip()):
+        name = " ".join(p for p in (first, last) if p) or full_name
+        email = normalise_address(crm_email)
+        if not (rid or email or name or company):
             no_identity.append(RejectedRow(rec.line, "no name, company, address or record ID", rec.raw))
             continue
-        title = rec.cells[title_col].strip() if title_col is not None and title_col < len(rec.cells) else ""
-        cells = json.dumps(rec.cells, ensure_ascii=False)
-        batch.append((id_damage(rid), rec.line, rid, record_id_key(rid), lead.first, lead.last, lead.full_name, name,
-                      name_key(name, lead.company), lead.company, lead.email, email, lead.website, title,
+        cells = encode(cells_list)
+        batch.append((id_damage(rid), rec.line, rid, record_id_key(rid), first, last, full_name, name,
+                      name_key(name, company), company, crm_email, email, website, title,
                       row_key(header_json, cells), cells, rec.raw))  # fmt: skip
         if len(batch) >= _BATCH:
             db.conn.executemany(insert, batch)
@@ -160,8 +169,9 @@ def stage_records(
             if on_progress is not None:
                 on_progress(Progress("read", src.position, total, time.monotonic() - started, f"{count:,} rows read"))
     db.conn.executemany(insert, batch)
-    for col in ("id_key", "email_key", "name_key", "row_key"):
+    for col in ("id_key", "email_key", "name_key"):
         db.conn.execute(f"CREATE INDEX temp.stage_{col} ON stage({col}) WHERE {col} != ''")
+    db.conn.execute("CREATE INDEX temp.stage_row_key ON stage(row_key)")
     return no_identity
 
 
@@ -199,10 +209,9 @@ def _match_records(db: sqlite_utils.Database) -> None:
         UPDATE temp.stage SET lead_id = p.id, match = 'record' FROM (
             SELECT f.seq, s.id FROM
               (SELECT seq, row_key, row_number() OVER (PARTITION BY row_key ORDER BY seq) AS n
-               FROM temp.stage WHERE lead_id IS NULL AND row_key != '') AS f
+               FROM temp.stage WHERE lead_id IS NULL) AS f
               JOIN (SELECT id, row_key, row_number() OVER (PARTITION BY row_key ORDER BY import_id, line, id) AS n
-                    FROM main.leads WHERE row_key IN (SELECT row_key FROM temp.stage WHERE lead_id IS NULL
-                                                      AND row_key != '')
+                    FROM main.leads WHERE row_key IN (SELECT row_key FROM temp.stage WHERE lead_id IS NULL)
                       AND id NOT IN (SELECT id FROM temp.claimed)) AS s
               ON s.row_key = f.row_key AND s.n = f.n
         ) AS p WHERE stage.seq = p.seq""")
@@ -213,6 +222,8 @@ def match_records(db: sqlite_utils.Database) -> None:
     """Decide for every staged row the stored lead it updates (lead_id, match) or none (a new lead)."""
     db.conn.execute("DROP TABLE IF EXISTS temp.claimed")
     db.conn.execute("CREATE TEMP TABLE claimed (id INTEGER PRIMARY KEY)")
+    if db.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM main.leads)").fetchone()[0]:
+        return  # an empty store: every row is new
     _match_unique(db, "id")
     _match_records(db)
     _match_unique(db, "email")

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from leadassist import __version__, paths
 from leadassist.core.errors import LeadAssistError
 from leadassist.log import setup_logging
-from leadassist.store.db import open_store
+from leadassist.store.db import open_store, private_dir
 from leadassist.ui.main_window import MainWindow
 from leadassist.ui.settings import AppSettings
 
@@ -137,7 +137,7 @@ def start(args: argparse.Namespace, *, offer_demo: bool = True) -> Session:
         db_path = Path(temp.name) / paths.DB_FILENAME
     else:
         db_path = paths.db_path(getattr(args, "db", None), data_dir)
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(db_path.parent)
     db = open_store(db_path)
     window = MainWindow(db, db_path, settings, data_dir=data_dir)
     holder["window"] = window

@@ -9,7 +9,7 @@ store/staging.py). Keys are plain strings so the store can index and compare the
   digits after the sixth are gone, so different records now share one value).
 - `normalise_address`: the lower-cased address, '' when the cell is not an address.
 - `name_key`: the name's words and the company's key ("ann lee|acme"), '' without a name.
-- `row_key`: a hash of the header and the cells as stored, equal only for byte-identical records.
+- `row_key`: a 63-bit hash of the header and the cells as stored, equal only for identical records.
 """
 
 from __future__ import annotations
@@ -78,9 +78,9 @@ def name_key(name: str, company: str) -> str:
     return f"{who}|{_company(company)}" if who else ""
 
 
-def row_key(header_json: str, cells_json: str) -> str:
-    """A fingerprint of one record in one layout (header and cells as JSON, as stored)."""
-    digest = hashlib.blake2b(header_json.encode("utf-8", "surrogatepass"), digest_size=12)
+def row_key(header_json: str, cells_json: str) -> int:
+    """A 63-bit fingerprint of one record in one layout (header and cells as JSON, as stored); never 0."""
+    digest = hashlib.blake2b(header_json.encode("utf-8", "surrogatepass"), digest_size=8)
     digest.update(b"\x00")
     digest.update(cells_json.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    return (int.from_bytes(digest.digest(), "big") >> 1) or 1
