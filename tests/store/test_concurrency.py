@@ -40,7 +40,7 @@ def test_notes_statuses_and_marks_saved_by_the_cli_during_a_big_import_and_enric
     service.import_csv(store, sample_csv)
     ids = [r.id for r in leads.page(store, offset=0, limit=20)]
     store.close()
-    big = make_csv(_big_rows(30_000))
+    big = make_csv(_big_rows(12_000))
     env = {**os.environ, "LEADASSIST_DB": str(store_path)}
     importer = _cli("import", str(big), "--offline", env=env)
     assert importer.stdout is not None
@@ -64,7 +64,7 @@ def test_notes_statuses_and_marks_saved_by_the_cli_during_a_big_import_and_enric
     db = open_store(store_path)
     saved = [n.text for i in ids for n in notes.notes_of(db, i)]
     assert len(saved) == len([r for k, r in enumerate(results) if k % 3 == 0])
-    assert leads.count(db) == 200 + 30_000
+    assert leads.count(db) == 200 + 12_000
     db.close()
 
 
@@ -99,7 +99,7 @@ def test_an_import_killed_while_staging_leaves_the_database_as_it_was(store, sto
     service.import_csv(store, sample_csv)
     before = [tuple(r) for r in store.conn.execute("SELECT * FROM leads ORDER BY id")]
     store.close()
-    _kill_import_at("stage", store_path, make_csv(_big_rows(40_000)))
+    _kill_import_at("stage", store_path, make_csv(_big_rows(20_000)))
     db = open_store(store_path)
     assert [tuple(r) for r in db.conn.execute("SELECT * FROM leads ORDER BY id")] == before
     assert db.conn.execute("SELECT count(*), min(state) FROM imports").fetchone() == (1, "done")
@@ -111,14 +111,14 @@ def test_an_import_killed_while_staging_leaves_the_database_as_it_was(store, sto
 def test_an_import_killed_while_applying_is_finished_by_the_next_open(store, store_path, make_csv, sample_csv):
     service.import_csv(store, sample_csv)
     store.close()
-    big = make_csv(_big_rows(40_000))
+    big = make_csv(_big_rows(20_000))
     _kill_import_at("write", store_path, big)
     half = open_store(store_path, migrate=False, auto_backup=False)
     partial = leads.count(half)
     half.close()
-    assert 200 < partial < 40_200  # really killed half-way through writing
+    assert 200 < partial < 20_200  # really killed half-way through writing
     db = open_store(store_path)  # recovers: the whole import, not a part of it
-    assert leads.count(db) == 40_200
+    assert leads.count(db) == 20_200
     assert [r[0] for r in db.conn.execute("SELECT state FROM imports ORDER BY id")] == ["done", "done"]
     assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     again = service.import_csv(db, big)  # and it was a real, complete import: re-importing adds nothing
