@@ -138,20 +138,12 @@ def begin_immediate(db: sqlite_utils.Database, timeout: float | None = None) -> 
     conn = db.conn
     limit = getattr(db, "write_timeout", WRITE_TIMEOUT_S) if timeout is None else timeout
     on_wait = getattr(db, "on_wait", None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        return 0.0
-    except sqlite3.OperationalError as exc:
-        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF not in (_BUSY, _LOCKED):
-            raise
     started = time.monotonic()
     told = False
     attempt = 0
     conn.execute("PRAGMA busy_timeout = 0")  # we poll; SQLite's own handler would sleep through the gaps
     try:
         while True:
-            time.sleep(_POLL_S[min(attempt, len(_POLL_S) - 1)])
-            attempt += 1
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 return time.monotonic() - started
@@ -164,6 +156,8 @@ def begin_immediate(db: sqlite_utils.Database, timeout: float | None = None) -> 
                 if not told and waited >= WAIT_NOTICE_S and on_wait is not None:
                     told = True
                     on_wait(waited)
+            time.sleep(_POLL_S[min(attempt, len(_POLL_S) - 1)])
+            attempt += 1
     finally:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 

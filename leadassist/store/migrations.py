@@ -205,12 +205,21 @@ def _lead_provider(db: sqlite_utils.Database) -> None:
     """)
 
 
+def _run_each(db: sqlite_utils.Database, script: str) -> None:
+    """Run `;`-separated statements (without comments) inside the migration's transaction."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    for statement in "\n".join(lines).split(";"):
+        if statement.strip():
+            db.conn.execute(statement)
+
+
 @MIGRATIONS(name="0005_import_rows")
 def _import_rows(db: sqlite_utils.Database) -> None:
     # Every record of every import is kept as it was read (import_rows), so one import can be exported faithfully
     # even after a later file updated its leads; imports are staged there and applied in short transactions
     # (state staging -> applying -> done; see store/applying.py). Leads get the keys imports match on, indexed.
-    db.executescript("""
+    # Statement by statement, not executescript (which commits first): the whole upgrade stays one transaction.
+    _run_each(db, """
     ALTER TABLE imports ADD COLUMN state TEXT NOT NULL DEFAULT 'done';  -- staging | applying | done
     ALTER TABLE imports ADD COLUMN owner TEXT NOT NULL DEFAULT '';      -- host:pid of the importing process
     ALTER TABLE imports ADD COLUMN heartbeat REAL NOT NULL DEFAULT 0;
@@ -262,7 +271,7 @@ def _import_rows(db: sqlite_utils.Database) -> None:
         " WHERE import_id IN (SELECT id FROM imports) ORDER BY import_id, line, id"
     )
     conn.execute("UPDATE leads SET cells = '[]', raw = NULL")  # the records live in import_rows from now on
-    db.executescript("""
+    _run_each(db, """
     CREATE INDEX leads_by_id_key ON leads(id_key) WHERE id_key != '';
     CREATE INDEX leads_by_email_key ON leads(email_key) WHERE email_key != '';
     CREATE INDEX leads_by_name_key ON leads(name_key) WHERE name_key != '';
