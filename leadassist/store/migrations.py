@@ -205,21 +205,7 @@ def _lead_provider(db: sqlite_utils.Database) -> None:
     """)
 
 
-def _run_each(db: sqlite_utils.Database, script: str) -> None:
-    """Run `;`-separated statements (without comments) inside the migration's transaction."""
-    lines = [line.split("--", 1)[0] for line in script.splitlines()]
-    for statement in "\n".join(lines).split(";"):
-        if statement.strip():
-            db.conn.execute(statement)
-
-
-@MIGRATIONS(name="0005_import_rows")
-def _import_rows(db: sqlite_utils.Database) -> None:
-    # Every record of every import is kept as it was read (import_rows), so one import can be exported faithfully
-    # even after a later file updated its leads; imports are staged there and applied in short transactions
-    # (state staging -> applying -> done; see store/applying.py). Leads get the keys imports match on, indexed.
-    # Statement by statement, not executescript (which commits first): the whole upgrade stays one transaction.
-    _run_each(db, """
+_SCHEMA_0005 = """
     ALTER TABLE imports ADD COLUMN state TEXT NOT NULL DEFAULT 'done';  -- staging | applying | done
     ALTER TABLE imports ADD COLUMN owner TEXT NOT NULL DEFAULT '';      -- host:pid of the importing process
     ALTER TABLE imports ADD COLUMN heartbeat REAL NOT NULL DEFAULT 0;
@@ -253,7 +239,33 @@ def _import_rows(db: sqlite_utils.Database) -> None:
     CREATE INDEX import_rows_by_import ON import_rows(import_id);
     CREATE UNIQUE INDEX import_rows_by_line ON import_rows(import_id, line);
     CREATE INDEX import_rows_by_lead ON import_rows(lead_id);
-    """)
+"""
+_INDEXES_0005 = """
+    CREATE INDEX leads_by_id_key ON leads(id_key) WHERE id_key != '';
+    CREATE INDEX leads_by_email_key ON leads(email_key) WHERE email_key != '';
+    CREATE INDEX leads_by_name_key ON leads(name_key) WHERE name_key != '';
+    CREATE INDEX leads_by_row_key ON leads(row_key);
+    -- Without these, every lead inserted made SQLite scan known_addresses for rows its foreign key points at.
+    CREATE INDEX known_by_lead ON known_addresses(lead_id);
+    CREATE INDEX known_by_import ON known_addresses(import_id);
+"""
+
+
+def _run_each(db: sqlite_utils.Database, script: str) -> None:
+    """Run `;`-separated statements (without comments) inside the migration's transaction."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    for statement in "\n".join(lines).split(";"):
+        if statement.strip():
+            db.conn.execute(statement)
+
+
+@MIGRATIONS(name="0005_import_rows")
+def _import_rows(db: sqlite_utils.Database) -> None:
+    # Every record of every import is kept as it was read (import_rows), so one import can be exported faithfully
+    # even after a later file updated its leads; imports are staged there and applied in short transactions
+    # (state staging -> applying -> done; see store/applying.py). Leads get the keys imports match on, indexed.
+    # Statement by statement, not executescript (which commits first): the whole upgrade stays one transaction.
+    _run_each(db, _SCHEMA_0005)
     conn = db.conn
     conn.create_function("la_id_key", 1, lambda v: record_id_key(v or ""), deterministic=True)
     conn.create_function("la_email_key", 1, lambda v: normalise_address(v or ""), deterministic=True)
@@ -271,15 +283,7 @@ def _import_rows(db: sqlite_utils.Database) -> None:
         " WHERE import_id IN (SELECT id FROM imports) ORDER BY import_id, line, id"
     )
     conn.execute("UPDATE leads SET cells = '[]', raw = NULL")  # the records live in import_rows from now on
-    _run_each(db, """
-    CREATE INDEX leads_by_id_key ON leads(id_key) WHERE id_key != '';
-    CREATE INDEX leads_by_email_key ON leads(email_key) WHERE email_key != '';
-    CREATE INDEX leads_by_name_key ON leads(name_key) WHERE name_key != '';
-    CREATE INDEX leads_by_row_key ON leads(row_key);
-    -- Without these, every lead inserted made SQLite scan known_addresses for rows its foreign key points at.
-    CREATE INDEX known_by_lead ON known_addresses(lead_id);
-    CREATE INDEX known_by_import ON known_addresses(import_id);
-    """)
+    _run_each(db, _INDEXES_0005)
 
 
 def known_names() -> list[str]:

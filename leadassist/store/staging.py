@@ -129,15 +129,42 @@ def stage_records(
 ) -> list[RejectedRow]:
     """Read every record of `src` into temp.stage; return the rows without any identity (rejected)."""
     _create_stage(db)
-    started = time.monotonic()
-    mapping = src.mapping
     header_json = json.dumps(src.header, ensure_ascii=False)
     title_col = next((i for i, h in enumerate(src.header) if normalise_header(h) in TITLE_HEADERS), None)
     total = max(1, src.size)
     marks = ", ".join("?" * (len(STAGE_FIELDS) + 1))
     insert = f"INSERT INTO temp.stage (damage, {', '.join(STAGE_FIELDS)}) VALUES ({marks})"
-    batch: list[tuple[object, ...]] = []
     no_identity: list[RejectedRow] = []
+    # One transaction for the temp table (it locks nothing in the database file): a commit per batch made SQLite
+    # walk the whole temp page cache each time, so reading slowed down as the table grew.
+    db.conn.execute("BEGIN")
+    try:
+        _read_into_stage(db, src, insert, header_json, title_col, total, no_identity, on_progress, should_stop)
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+    for col in ("id_key", "email_key", "name_key"):
+        db.conn.execute(f"CREATE INDEX temp.stage_{col} ON stage({col}) WHERE {col} != ''")
+    db.conn.execute("CREATE INDEX temp.stage_row_key ON stage(row_key)")
+    return no_identity
+
+
+def _read_into_stage(
+    db: sqlite_utils.Database,
+    src: CsvSource,
+    insert: str,
+    header_json: str,
+    title_col: int | None,
+    total: int,
+    no_identity: list[RejectedRow],
+    on_progress: Callable[[Progress], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> None:
+    """stage_records' loop: compute each record's keys and insert them in batches."""
+    started = time.monotonic()
+    mapping = src.mapping
+    batch: list[tuple[object, ...]] = []
     count = 0
     encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False) builds one per call
     cols = [mapping.fields.get(f) for f in ("record_id", "first", "last", "full_name", "company", "email", "website")]
@@ -169,10 +196,6 @@ def stage_records(
             if on_progress is not None:
                 on_progress(Progress("read", src.position, total, time.monotonic() - started, f"{count:,} rows read"))
     db.conn.executemany(insert, batch)
-    for col in ("id_key", "email_key", "name_key"):
-        db.conn.execute(f"CREATE INDEX temp.stage_{col} ON stage({col}) WHERE {col} != ''")
-    db.conn.execute("CREATE INDEX temp.stage_row_key ON stage(row_key)")
-    return no_identity
 
 
 _RULES = {

@@ -186,3 +186,14 @@ def test_the_export_dialog_offers_each_import_and_warns_about_a_preset_without_i
     assert not dialog.warning.isVisible()
     assert window.store_io.warnings_for(ExportOptions(preset="original"), None, False) == []
     dialog.close()
+
+
+def test_the_import_dialog_shows_which_of_two_same_named_columns_it_took(qtbot, window, make_csv):
+    rows = [["Record ID", "First Name", "Last Name", "Company Name", "Company name"]]
+    rows += [[str(i), f"F{i}", "L", "", f"Beta {i}"] for i in range(10)]
+    dialog = ImportDialog(make_csv(rows), window, db_path=window.db_path)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.plan_ready, timeout=10_000):
+        pass
+    assert dialog.combos["company"].currentText() == "Company name"
+    assert any("'Company name' is the fuller column, 10 of 10 rows filled" in line for line in dialog.plan_lines)

@@ -204,7 +204,7 @@ class ImportDialog(QDialog):
         self.rows_label.setText(f"{summary.records:,} data rows")
         self.problems.clear()
         self.problems_found = []
-        self.plan_lines = summary.plan.lines()
+        self.plan_lines = summary.plan.lines() + [f"Column choice: {n}" for n in self.mapping.notes]
         for line in self.plan_lines:
             self.problems.addItem(line)
         self._list_rejects(summary.rejects, summary.rejected)
