@@ -10,7 +10,7 @@ An import row moves through three states, each step its own short `BEGIN IMMEDIA
   process killed here is finished by the next `open_store` (rolled forward): everything.
 - `done`: the counts are final; the import is listed and exported.
 
-Only one import runs at a time: an unfinished import whose owner (host:pid) is alive makes a second one wait
+Only one import runs at a time: an unfinished import whose owner (host:pid:thread) is alive makes a second one wait
 for it with a clear message; one whose owner died is recovered first.
 """
 
@@ -21,6 +21,7 @@ import os
 import socket
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -88,18 +89,18 @@ ON CONFLICT (email, source) DO UPDATE SET first = excluded.first, last = exclude
 
 
 def owner_name() -> str:
-    """This process as an import owner: 'host:pid'."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This thread of this process as an import owner: 'host:pid:thread'."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
 def _owner_alive(owner: str, heartbeat: float, now: float) -> bool:
-    host, _, pid = owner.rpartition(":")
+    host, pid, thread = owner.rsplit(":", 2) if owner.count(":") >= 2 else ("", "", "")
     if now - heartbeat > STALE_SECONDS:
         return False
     if host != socket.gethostname() or not pid.isdigit():
-        return True  # another machine (a shared folder): trust its heartbeat
-    if int(pid) == os.getpid():
-        return False  # our own earlier attempt, which raised: nobody is working on it any more
+        return bool(owner)  # another machine (a shared folder): trust its heartbeat
+    if int(pid) == os.getpid():  # this process: alive while the thread that runs it is (the app imports off-thread)
+        return any(str(t.ident) == thread for t in threading.enumerate())
     if sys.platform == "win32":
         return True  # os.kill would terminate it; the heartbeat decides
     try:

@@ -315,27 +315,9 @@ class MainWindow(QMainWindow):
         self.import_file(paths.resources_dir() / "sample_leads.csv")
 
     def open_export_dialog(self) -> Any:
-        """Show the export dialog (non-blocking)."""
-        from leadassist.ui.dialogs.export_dialog import ExportDialog
-
+        """Show the export dialog (non-blocking) for the table's filter and selection."""
         selected = sorted({int(i.data(LeadIdRole)) for i in self.table.selectionModel().selectedRows()})
-        status, search = self.model.filter()
-        dialog = ExportDialog(
-            self,
-            filtered=bool(status or search),
-            selected=len(selected),
-            imports=self.store_io.export_choices(),
-            warnings_for=self.store_io.warnings_for,
-        )
-        dialog.export_requested.connect(lambda req: self._export(req, status, search, selected))
-        dialog.open()
-        return dialog
-
-    def _export(self, req: Any, status: str | None, search: str, selected: list[int]) -> None:
-        scope = {"all": {}, "filtered": {"status": status, "search": search}, "selected": {"lead_ids": selected}}
-        written = self.store_io.export(req, scope[req.rows])
-        if written is not None:
-            self.statusBar().showMessage(f"Exported {written:,} leads to {req.path}", 8000)
+        return self.store_io.open_export_dialog(*self.model.filter(), selected)
 
     def open_settings(self) -> Any:
         """Show the settings dialog (non-blocking)."""

@@ -230,10 +230,24 @@ class StoreWiring(QObject):
         except LeadAssistError:
             return []
 
+    def open_export_dialog(self, status: str | None, search: str, selected: list[int]) -> Any:
+        """Show the export dialog (non-blocking): which import, preset (with the store's warnings), rows."""
+        from leadassist.ui.dialogs.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.w, filtered=bool(status or search), selected=len(selected),
+                              imports=self.export_choices(), warnings_for=self.warnings_for)  # fmt: skip
+        scope = {"all": {}, "filtered": {"status": status, "search": search}, "selected": {"lead_ids": selected}}
+        dialog.export_requested.connect(lambda req: self.export(req, scope[req.rows]))
+        dialog.open()
+        return dialog
+
     def export(self, req: Any, scope: dict[str, Any]) -> int | None:
         """Write the export the dialog asked for; the count, or None after an error dialog."""
         which = {"import_id": req.import_id, "all_imports": req.all_imports}
-        return self.w._guard(lambda: service.export_csv(self.w.db, req.path, req.options, **scope, **which))  # type: ignore[no-any-return]
+        written = self.w._guard(lambda: service.export_csv(self.w.db, req.path, req.options, **scope, **which))
+        if written is not None:
+            self.w.statusBar().showMessage(f"Exported {written:,} leads to {req.path}", 8000)
+        return written  # type: ignore[no-any-return]
 
     # -- restore -------------------------------------------------------------------------------------------
     def choose_backup(self) -> None:

@@ -144,3 +144,35 @@ def test_a_second_import_waits_for_a_running_one_with_a_clear_message(store, sto
     )  # fmt: skip
     # The first import's owner is this (live) test process, seen from another process: it is running.
     assert f"another import is running (a.csv, import {iid})" in other.stdout
+
+
+def test_an_import_running_in_another_thread_of_this_process_is_not_taken_for_dead(store, store_path):
+    import threading
+
+    import pytest
+
+    from leadassist.core.errors import StoreError
+    from leadassist.store import applying
+
+    values = {"path": "a.csv", "imported_at": 0, "dialect": "{}", "header": "[]", "mapping": "{}"}
+    started, release = threading.Event(), threading.Event()
+
+    def worker() -> None:  # like the app's ImportWorker: its own connection, on its own thread
+        db = open_store(store_path, auto_backup=False)
+        applying.begin(db, values, time.time())
+        started.set()
+        release.wait(10)
+        db.close()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert started.wait(10)
+        with pytest.raises(StoreError, match="another import is running"):
+            applying.begin(store, {**values, "path": "b.csv"}, time.time())
+    finally:
+        release.set()
+        thread.join(10)
+    # Once that thread is gone, its unfinished import is recovered (discarded: it was only staging).
+    assert applying.recover_interrupted(store) != []
+    assert store.conn.execute("SELECT count(*) FROM imports").fetchone()[0] == 0

@@ -197,3 +197,17 @@ def test_the_import_dialog_shows_which_of_two_same_named_columns_it_took(qtbot, 
         pass
     assert dialog.combos["company"].currentText() == "Company name"
     assert any("'Company name' is the fuller column, 10 of 10 rows filled" in line for line in dialog.plan_lines)
+
+
+def test_exporting_an_earlier_import_from_the_dialog_writes_that_file_back(
+    qtbot, window, make_csv, sample_csv, tmp_path
+):
+    from leadassist.core.crmcsv import open_csv
+
+    window.import_file(make_csv([["First Name", "Last Name", "Company"], ["Ann", "Lee", "Acme"]]))
+    dialog = window.open_export_dialog()
+    dialog.which.setCurrentIndex(1)  # "#1 sample_leads.csv"
+    dialog.path.setText(str(tmp_path / "sample_back.csv"))
+    dialog.export_button.click()
+    with open_csv(tmp_path / "sample_back.csv") as back, open_csv(sample_csv) as original:
+        assert [r.cells[:10] for r in back.records()] == [r.cells for r in original.records()]
