@@ -88,3 +88,31 @@ def test_any_names_reimport_without_duplicates(tmp_path_factory, make_csv, rows)
     second = service.import_csv(db, path)
     assert second.added == 0 and _count(db) == before == first.added
     db.close()
+
+
+few = st.sampled_from(["Ann", "ann", "Bo", "Müller", "", " Lee "])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(few, few, st.sampled_from(["Acme", "ACME GmbH", "Beta", ""]), st.sampled_from(["", "x"])),
+                min_size=1, max_size=12))  # fmt: skip
+def test_every_row_of_any_file_is_its_own_lead_and_comes_back_out(tmp_path_factory, make_csv, rows):
+    from leadassist.core.crmcsv import open_csv
+    from leadassist.store.db import open_store
+
+    folder = tmp_path_factory.mktemp("rows")
+    db = open_store(folder / "db.sqlite3", auto_backup=False)
+    header = ["First Name", "Last Name", "Company", "Note"]
+    path = make_csv([header, *[list(r) for r in rows]])
+    with open_csv(path) as src:
+        readable = [r.cells for r in src.records()]
+    first = service.import_csv(db, path)
+    kept = first.added
+    assert kept == len(readable) - first.rejected and _count(db) == kept  # never merged
+    assert service.import_csv(db, path).added == 0 and _count(db) == kept  # the same records: updated
+    if kept:
+        service.export_csv(db, folder / "out.csv")
+        with open_csv(folder / "out.csv") as back:
+            out = [r.cells[:4] for r in back.records()]
+        assert sorted(out) == sorted(c for c in readable if any(x.strip() for x in c[:3]))
+    db.close()
