@@ -180,7 +180,8 @@ def persist(
         done = hi
         if on_progress is not None:
             on_progress(Progress("stage", done, last, time.monotonic() - started, f"{done:,} of {last:,} rows saved"))
-        _pause()
+        if done < last:
+            _pause()
 
 
 def apply(
@@ -224,7 +225,8 @@ def apply(
             on_progress(
                 Progress("write", done, total, time.monotonic() - started, f"{done:,} of {total:,} leads written")
             )
-        _pause()
+        if lo < last:
+            _pause()
 
 
 def finish(db: sqlite_utils.Database, import_id: int) -> None:
@@ -239,14 +241,14 @@ def discard(db: sqlite_utils.Database, import_id: int) -> None:
     """Delete a staging import's rows (in short transactions) and then the import itself."""
     chunker = Chunker(20_000)
     while True:
-        t0 = time.monotonic()
+        t0, size = time.monotonic(), chunker.size
         with transaction(db):
             gone = db.conn.execute(
                 "DELETE FROM import_rows WHERE id IN (SELECT id FROM import_rows WHERE import_id = ? LIMIT ?)",
-                (import_id, chunker.size),
+                (import_id, size),
             ).rowcount
         chunker.took(time.monotonic() - t0)
-        if gone == 0:
+        if gone < size:
             break
         _pause()
     with transaction(db):
