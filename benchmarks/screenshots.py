@@ -173,6 +173,7 @@ def main() -> None:
 
             dialog = window.open_import_dialog(sample)
             wait_until(dialog.isVisible, 5, "the import dialog")
+            wait_until(dialog.import_button.isEnabled, 30, "the import dialog's plan")  # a dry run, off-thread
             save(dialog, args.out / "import_dialog.png")
             dialog.reject()
         finally:

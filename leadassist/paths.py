@@ -1,7 +1,7 @@
 """Where LeadAssist keeps its files. Qt-free, shared by the CLI and the GUI so both open the same database.
 
 Order of precedence: explicit argument (--data-dir / --db) > environment (LEADASSIST_DATA_DIR / LEADASSIST_DB)
-> platformdirs' per-user data directory.
+> platformdirs' per-user data directory. Folders LeadAssist creates are private (0700, `private_dir`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,24 @@ import platformdirs
 
 APP_NAME = "LeadAssist"
 DB_FILENAME = "leadassist.sqlite3"
+
+
+def private_dir(path: str | os.PathLike[str]) -> Path:
+    """Create `path` and any missing parents readable by the user only (0700); existing folders are left alone."""
+    path = Path(path)
+    missing = []
+    probe = path
+    while not probe.is_dir() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+    return path
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -51,6 +69,11 @@ def log_dir(data_dir_override: str | os.PathLike[str] | None = None) -> Path:
 def backup_dir(data_dir_override: str | os.PathLike[str] | None = None) -> Path:
     """Where automatic and manual backups go."""
     return data_dir(data_dir_override) / "backups"
+
+
+def notes_recovery_path(data_dir_override: str | os.PathLike[str] | None = None) -> Path:
+    """Where the app keeps notes it could not save when its window closed (offered back at the next start)."""
+    return data_dir(data_dir_override) / "unsaved-notes.json"
 
 
 def resources_dir() -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -69,6 +70,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LeadAssistError as exc:
         print(f"leadassist: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except sqlite3.Error as exc:  # any database error a command did not expect: one line, never a traceback
+        from leadassist.store.connection import database_error
+
+        log.debug("database error", exc_info=True)
+        err = database_error(exc, paths.db_path(args.db, args.data_dir))
+        print(f"leadassist: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except OSError as exc:
+        if exc.errno != 28:  # ENOSPC
+            raise
+        print(f"leadassist: error: the disk is full ({exc.filename or 'writing'}). Free some space and try again.",
+              file=sys.stderr)  # fmt: skip
+        return 2
     except KeyboardInterrupt:
         print("leadassist: interrupted", file=sys.stderr)
         return 130

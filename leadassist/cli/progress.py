@@ -28,7 +28,8 @@ class ProgressLine:
         self._last = now
         pct = f"{100 * progress.done / progress.total:3.0f}%" if progress.total else ""
         rate = f" {progress.rate:,.0f}/s" if progress.rate else ""
-        self.stream.write(f"\r{progress.stage:<8} {pct} {progress.done:,}/{progress.total:,}{rate}   ")
+        counts = progress.message or f"{progress.done:,}/{progress.total:,}{rate}"  # e.g. "52,000 rows read"
+        self.stream.write(f"\r{progress.stage:<8} {pct} {counts}   ")
         self.stream.flush()
         self._shown = True
 

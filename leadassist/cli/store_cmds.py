@@ -1,7 +1,9 @@
-"""The research store on the command line: import, leads, note, status, mark, export, backup, restore.
+"""The research store on the command line: import, imports, leads, note, status, mark, export, backup, restore.
 
 Every command opens the database chosen by --db / --data-dir / the environment (paths.db_path), the same file
-the desktop app uses. Handlers only parse, call leadassist.store and print.
+the desktop app uses. Handlers only parse, call leadassist.store and print. A write that has to wait for another
+process (an import or an enrichment writing) waits and succeeds; after ~2 s it says on stderr that it is waiting.
+`import` prints its plan (updates, new leads, duplicate or damaged IDs) before it writes anything.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import datetime as dt
 import shutil
 import sys
 from collections.abc import Iterator
@@ -20,6 +23,7 @@ from leadassist import paths
 from leadassist.cli.progress import ProgressLine
 from leadassist.core.crmcsv import PRESETS, ExportOptions
 from leadassist.store import backup as store_backup
+from leadassist.store import imports as store_imports
 from leadassist.store import leads as store_leads
 from leadassist.store import notes as store_notes
 from leadassist.store import service
@@ -37,8 +41,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("import", help="import a CRM export into the research database (updates, never duplicates)")
     p.add_argument("file", type=Path, help="CRM export (CSV, any common encoding and delimiter)")
     p.add_argument("--no-enrich", action="store_true", help="only store the leads; do not rank addresses now")
+    p.add_argument("--dry-run", action="store_true", help="read and match the file, print the plan, write nothing")
     add_dns_options(p, offline=True)
     p.set_defaults(func=run_import)
+
+    p = sub.add_parser("imports", help="list the imports (number, file, date, rows, CRM, dialect)")
+    p.set_defaults(func=run_imports)
 
     p = sub.add_parser("leads", help="list stored leads (a table, or CSV with --csv)")
     p.add_argument("--status", choices=STATUSES, help="only leads with this status")
@@ -64,7 +72,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("kind", choices=FEEDBACK_KINDS)
     p.set_defaults(func=run_mark)
 
-    p = sub.add_parser("export", help="write the stored leads back as the CRM's own file, with the results")
+    p = sub.add_parser(
+        "export", help="write the latest import (or --import N, or --all) back as the CRM's own file, with the results"
+    )
     p.add_argument("-o", "--output", type=Path, required=True, help="where to write the CSV")
     p.add_argument("--preset", choices=PRESETS, default="original", help="column names for re-import as updates")
     p.add_argument("--fill-email", action="store_true", help="write the best candidate into an empty Email cell")
@@ -73,6 +83,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--encoding", help="output encoding (default: the imported file's)")
     p.add_argument("--status", choices=STATUSES, help="only leads with this status")
     p.add_argument("--search", metavar="TEXT", help="only leads matching these words")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--import", dest="import_id", type=int, metavar="N", help="export import N (`leadassist imports`)"
+    )
+    which.add_argument("--all", dest="all_imports", action="store_true",
+                       help="every lead once, as its latest import read it, under one header merging all imports' "
+                            "columns (none repeated)")  # fmt: skip
     p.set_defaults(func=run_export)
 
     p = sub.add_parser("backup", help="copy the research database to a file")
@@ -84,10 +101,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run_restore)
 
 
+def _waiting(seconds: float) -> None:
+    print(f"leadassist: waiting for another LeadAssist process that is writing to the database ({seconds:.0f} s)…",
+          file=sys.stderr, flush=True)  # fmt: skip
+
+
 @contextlib.contextmanager
 def _opened(args: argparse.Namespace) -> Iterator[sqlite_utils.Database]:
     """The research database named by --db/--data-dir, closed when the block ends."""
-    db = open_store(paths.db_path(args.db, args.data_dir))
+    db = open_store(paths.db_path(args.db, args.data_dir), on_wait=_waiting, write_timeout=600.0)
     try:
         yield db
     finally:
@@ -100,15 +122,27 @@ def run_import(args: argparse.Namespace) -> int:
     from leadassist.core.enrich import EnrichOptions
 
     show = ProgressLine()
-    with _opened(args) as db:
-        summary = service.import_csv(db, args.file, on_progress=show)
+
+    def tell_plan(plan: store_imports.ImportPlan) -> None:
         show.close()
-        print(f"{args.file}: {summary}; {summary.mapping}")
+        verb = "will be imported" if not args.dry_run else "would be imported (dry run: nothing is written)"
+        print(f"{args.file} {verb}:")
+        for line in plan.lines():
+            print(f"  {line}")
+        sys.stdout.flush()
+
+    with _opened(args) as db:
+        summary = service.import_csv(db, args.file, on_progress=show, on_plan=tell_plan, dry_run=args.dry_run)
+        show.close()
+        where = f" as import {summary.import_id}" if summary.import_id else ""
+        print(f"{args.file}: {summary}{where}; {summary.mapping}")
         for rej in summary.rejects[:10]:
             print(f"  line {rej.line}: {rej.reason}", file=sys.stderr)
         if summary.rejected > 10:
             print(f"  ... and {summary.rejected - 10:,} more problem rows", file=sys.stderr)
-        if not args.no_enrich:
+        if summary.rejects_file is not None:
+            print(f"problem rows written to {summary.rejects_file}", file=sys.stderr)
+        if not args.no_enrich and not args.dry_run:
             options = EnrichOptions(check=check_options_from_args(args))
             cache = None
             if options.check.use_cache and not options.check.offline:
@@ -122,6 +156,20 @@ def run_import(args: argparse.Namespace) -> int:
                 if cache is not None:
                     cache.close()
             print(f"enriched {done:,} leads")
+    return 0
+
+
+def run_imports(args: argparse.Namespace) -> int:
+    """List the imports."""
+    with _opened(args) as db:
+        found = store_imports.list_imports(db)
+    if not found:
+        print("no imports yet (`leadassist import FILE`)")
+        return 0
+    print(f"{'N':>4}  {'Imported':<16}  {'Rows':>9}  {'CRM':<12}  {'Dialect':<28}  File")
+    for i in found:
+        when = dt.datetime.fromtimestamp(i.imported_at).strftime("%Y-%m-%d %H:%M")
+        print(f"{i.id:>4}  {when:<16}  {i.records:>9,}  {i.crm_label:<12}  {i.dialect_text():<28}  {i.path}")
     return 0
 
 
@@ -191,7 +239,7 @@ def run_status(args: argparse.Namespace) -> int:
 def run_mark(args: argparse.Namespace) -> int:
     """Record feedback on an address and re-rank the company."""
     with _opened(args) as db:
-        reranked = store_notes.add_feedback(db, args.id, args.email, args.kind)
+        reranked = service.add_feedback(db, args.id, args.email, args.kind)
     others = len([i for i in reranked if i != args.id])
     print(f"lead {args.id}: {args.email.strip().lower()} marked {args.kind}; {others:,} colleagues re-ranked")
     return 0
@@ -206,8 +254,11 @@ def run_export(args: argparse.Namespace) -> int:
         excel_safe=args.excel_safe,
         encoding=args.encoding,
     )
+    which = {"import_id": args.import_id, "all_imports": args.all_imports}
     with _opened(args) as db:
-        written = service.export_csv(db, args.output, options, status=args.status, search=args.search)
+        for warning in service.export_warnings(db, options, **which):
+            print(f"leadassist: warning: {warning}", file=sys.stderr)
+        written = service.export_csv(db, args.output, options, status=args.status, search=args.search, **which)
     print(f"{args.output}: {written:,} leads written")
     return 0
 
@@ -223,6 +274,9 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_restore(args: argparse.Namespace) -> int:
     """Restore the database from a backup."""
     db_path = paths.db_path(args.db, args.data_dir)
-    safety = store_backup.restore(args.file, db_path)
-    print(f"{db_path} restored from {args.file}" + (f"; the previous database was saved to {safety}" if safety else ""))
+    result = store_backup.restore(args.file, db_path)
+    if result.damaged is not None:
+        print(f"the damaged database was moved aside and kept as {result.damaged}")
+    print(f"{db_path} restored from {args.file}"
+          + (f"; the previous database was saved to {result.safety}" if result.safety else ""))  # fmt: skip
     return 0

@@ -41,3 +41,9 @@ class StoreError(LeadAssistError):
 
 class NotFoundError(LeadAssistError):
     """A lead, note or file the user named does not exist."""
+
+
+class ImportCancelled(LeadAssistError):
+    """The rep cancelled an import before it was applied: nothing was written."""
+
+    exit_code = 130

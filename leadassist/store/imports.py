@@ -1,37 +1,44 @@
-"""Importing a CRM file's records into the store: stable lead identity, update-not-duplicate, one transaction.
+"""Importing a CRM file into the store: read and match (staging), tell the plan, write (applying), list imports.
 
-A lead's identity is its CRM record ID, else its address, else its normalised name + company. Re-importing the
-same or a newer export finds each record's lead by that identity (with fallbacks, so a lead first seen without an
-ID or address is upgraded, not duplicated, when a later export has one) and updates its CRM fields; status,
-notes, feedback and enrichment results stay. Each record's cells and exact text are kept so export can write the
-CRM's file back with its own columns. Everything happens inside the caller's transaction.
+`import_file` is the whole use case: every record is read into a temporary table and matched to stored leads
+by the rules in staging.py (a file's rows are never merged); the plan (`ImportPlan`: updates, new leads,
+duplicate and Excel-damaged IDs, repeated name + company) goes to `on_plan` *before* anything is written;
+then applying.py writes it in short transactions that leave the store all-or-nothing. Status, notes, feedback
+and enrichment results of updated leads stay. Problem rows are written to a rejects file (0600) beside the input,
+or beside the database when the input's folder cannot be written.
 """
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import json
-import re
+import logging
 import time
-import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlite_utils
 
-from leadassist.core.crmcsv import CsvSource, RejectedRow, lead_from_cells, normalise_header
-from leadassist.core.domains import company_key
-from leadassist.core.models import Lead, Progress
+from leadassist.core.crmcsv import CsvSource, RejectedRow, rejects_path, write_rejects
+from leadassist.core.crmcsv.identity import display_name, normalise_address
+from leadassist.core.crmcsv.mapping import CRM_LABELS
+from leadassist.core.models import Progress
+from leadassist.store import applying, staging
+from leadassist.store.connection import database_path, private_dir
+from leadassist.store.staging import ImportPlan
 
-TITLE_HEADERS = frozenset({"title", "job title", "jobtitle", "person job title", "position", "job role"})
-_WORD = re.compile(r"[^\W_]+")
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_CHUNK = 5000
+__all__ = ["ImportPlan", "ImportSummary", "display_name", "import_file", "list_imports", "normalise_address"]
+
+log = logging.getLogger(__name__)
+
+IMPORT_CACHE_KB = 48 * 1024
 
 
 @dataclass
 class ImportSummary:
-    """What an import did; `str()` is one line for people."""
+    """What an import did (or, for a dry run, would do); `str()` is one line for people."""
 
     import_id: int
     path: str
@@ -42,219 +49,141 @@ class ImportSummary:
     updated: int = 0
     rejected: int = 0
     rejects: list[RejectedRow] = field(default_factory=list)
-    lead_ids: list[int] = field(default_factory=list)
+    lead_ids: Sequence[int] = field(default_factory=list)
+    plan: ImportPlan = field(default_factory=ImportPlan)
+    rejects_file: Path | None = None
+    dry_run: bool = False
 
     def __str__(self) -> str:
         rej = f", {self.rejected:,} rejected" if self.rejected else ""
-        return f"{self.records:,} records: {self.added:,} new, {self.updated:,} updated{rej}"
+        verb = "would be " if self.dry_run else ""
+        return f"{self.records:,} records: {self.added:,} {verb}new, {self.updated:,} {verb}updated{rej}"
 
 
-def display_name(lead: Lead) -> str:
-    """The name shown for a lead: 'First Last', else the full-name cell."""
-    return " ".join(p for p in (lead.first, lead.last) if p) or lead.full_name
+@dataclass(frozen=True)
+class ImportInfo:
+    """One import as `leadassist imports` lists it."""
+
+    id: int
+    path: str
+    imported_at: float
+    records: int
+    added: int
+    updated: int
+    rejected: int
+    crm: str
+    dialect: dict[str, object]
+    header: tuple[str, ...]
+    mapping: dict[str, int]
+
+    @property
+    def crm_label(self) -> str:
+        """The CRM's name for people."""
+        return CRM_LABELS.get(self.crm, self.crm)
+
+    def dialect_text(self) -> str:
+        """e.g. 'utf-8 with BOM, ";"-separated, CRLF'."""
+        d = self.dialect
+        bom = " with BOM" if d.get("bom") else ""
+        ending = {"\r\n": "CRLF", "\n": "LF", "\r": "CR"}.get(str(d.get("line_ending", "")), "?")
+        delim = {"\t": "tab"}.get(str(d.get("delimiter", ",")), repr(d.get("delimiter", ",")))
+        return f"{d.get('encoding', '?')}{bom}, {delim}-separated, {ending}"
 
 
-def _words(text: str) -> str:
-    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+def list_imports(db: sqlite_utils.Database) -> list[ImportInfo]:
+    """Every finished import, oldest first."""
+    return [
+        ImportInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]), tuple(json.loads(r[9])),
+                   json.loads(r[10]))
+        for r in db.conn.execute(
+            "SELECT id, path, imported_at, records, added, updated, rejected, crm, dialect, header, mapping"
+            " FROM imports WHERE state = 'done' ORDER BY id"
+        )
+    ]  # fmt: skip
 
 
-def normalise_address(text: str) -> str:
-    """A lower-cased address when the cell looks like one, else ''."""
-    text = text.strip().lower()
-    return text if _ADDRESS.match(text) else ""
+def latest_import(db: sqlite_utils.Database) -> int | None:
+    """The id of the newest finished import, or None."""
+    row = db.conn.execute("SELECT max(id) FROM imports WHERE state = 'done'").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
 
 
-@dataclass
-class _Keys:
-    """The existing leads' identities, kept current while the import runs (in-file duplicates included)."""
-
-    identity: dict[str, int]
-    record_id: dict[str, int]
-    email: dict[str, int]
-    name: dict[str, int]
-    has_id: set[int]
-    has_email: set[int]
-
-    @classmethod
-    def load(cls, db: sqlite_utils.Database) -> _Keys:
-        keys = cls({}, {}, {}, {}, set(), set())
-        for lead_id, identity, rid, email, name in db.conn.execute(
-            "SELECT id, identity, record_id, lower(crm_email), name_key FROM leads"
-        ):
-            keys.add(lead_id, identity, rid, email, name)
-        return keys
-
-    def add(self, lead_id: int, identity: str, rid: str, email: str, name: str) -> None:
-        self.identity[identity] = lead_id
-        if rid:
-            self.record_id[rid] = lead_id
-            self.has_id.add(lead_id)
-        if email:
-            self.email[email] = lead_id
-            self.has_email.add(lead_id)
-        if name != "|":
-            self.name.setdefault(name, lead_id)
-
-    def find(self, rid: str, email: str, name: str) -> int | None:
-        """The existing lead these keys describe (see the module docstring)."""
-        if rid:
-            found = self.record_id.get(rid)
-            if found is None:
-                found = self.email.get(email) if email else None
-                if found is None:
-                    found = self.name.get(name)
-                if found is not None and found in self.has_id:  # that lead is another CRM record
-                    found = None
-            return found
-        if email:
-            found = self.email.get(email)
-            if found is None:
-                candidate = self.name.get(name)
-                if candidate is not None and candidate not in self.has_email:
-                    found = candidate
-            return found
-        return self.name.get(name)
+def _write_rejects(db: sqlite_utils.Database, src: CsvSource, rejects: list[RejectedRow]) -> Path | None:
+    if not rejects:
+        return None
+    try:
+        return write_rejects(src.path, src.header, src.dialect, rejects)
+    except OSError as exc:
+        folder = database_path(db).parent / "rejects"
+        log.warning("cannot write %s (%s); writing it to %s", rejects_path(src.path), exc, folder)
+        try:
+            private_dir(folder)
+            return write_rejects(folder / src.path.name, src.header, src.dialect, rejects)
+        except OSError as exc2:
+            log.warning("cannot write the rejects file in %s: %s", folder, exc2)
+            return None
 
 
-_INSERT = """
-INSERT INTO leads (id, identity, import_id, line, record_id, first, last, full_name, name, name_key, company,
-                   crm_email, website, title, cells, raw, created_at, updated_at, email, source, confidence)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
-# OR REPLACE: a development database made before the insert trigger was dropped from 0003 indexes the row itself.
-_SEARCH = "INSERT OR REPLACE INTO lead_search (rowid, name, company, notes) VALUES (?, ?, ?, '')"
-# A record whose cells and identity did not change only moves to the new import (no indexed column is rewritten,
-# which keeps re-importing the same export cheap); a changed one is rewritten and marked for re-enrichment.
-_MOVE = "UPDATE leads SET import_id = ?, line = ?, raw = ? WHERE id = ? AND cells IS ? AND identity IS ?"
-_UPDATE = """
-UPDATE leads SET identity = ?, import_id = ?, line = ?, record_id = ?, first = ?, last = ?, full_name = ?,
-                 name = ?, name_key = ?, company = ?, crm_email = ?, website = ?, title = ?,
-                 updated_at = ?, cells = ?, raw = ?,
-                 email = CASE WHEN enriched_at IS NULL THEN ? ELSE email END,
-                 source = CASE WHEN enriched_at IS NULL THEN ? ELSE source END,
-                 confidence = CASE WHEN enriched_at IS NULL THEN ? ELSE confidence END
-WHERE id = ? AND NOT (cells IS ? AND identity IS ?)
-"""
-_KNOWN = """
-INSERT INTO known_addresses (email, domain, first, last, full_name, source, lead_id, import_id, added_at)
-VALUES (?, ?, ?, ?, ?, 'import', ?, ?, ?)
-ON CONFLICT (email, source) DO UPDATE SET first = excluded.first, last = excluded.last,
-    full_name = excluded.full_name, lead_id = excluded.lead_id, import_id = excluded.import_id
-"""
-
-
-def import_records(
+def import_file(
     db: sqlite_utils.Database,
     src: CsvSource,
     *,
     path: str,
     now: float | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    on_plan: Callable[[ImportPlan], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    dry_run: bool = False,
 ) -> ImportSummary:
-    """Store every record of an open CSV source (call inside a transaction); return the summary."""
+    """Store every record of an open CSV source (see the module docstring); return the summary."""
     now = time.time() if now is None else now
-    started = time.monotonic()
     mapping = src.mapping
-    import_id = db.conn.execute(
-        "INSERT INTO imports (path, imported_at, crm, dialect, header, mapping) VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            path,
-            now,
-            mapping.crm,
-            json.dumps(dataclasses.asdict(src.dialect)),
-            json.dumps(src.header, ensure_ascii=False),
-            json.dumps(mapping.fields),
-        ),
-    ).lastrowid
-    assert import_id is not None
-    summary = ImportSummary(import_id, path, mapping.crm, mapping.describe(src.header))
-    title_col = next((i for i, h in enumerate(src.header) if normalise_header(h) in TITLE_HEADERS), None)
-    keys = _Keys.load(db)
-    next_id = (db.conn.execute("SELECT max(id) FROM leads").fetchone()[0] or 0) + 1
-    companies: dict[str, str] = {}  # company_key is slow-ish (cleanco); companies repeat a lot in one file
-    inserts: list[tuple[object, ...]] = []
-    updates: list[tuple[object, ...]] = []
-    known: list[tuple[object, ...]] = []
-    seen: set[int] = set()
-    no_identity: list[RejectedRow] = []
-
-    def flush() -> None:
-        db.conn.executemany(_INSERT, inserts)
-        db.conn.executemany(_SEARCH, [(row[0], row[8], row[10]) for row in inserts])
-        db.conn.executemany(_MOVE, [(u[1], u[2], u[15], u[19], u[14], u[0]) for u in updates])
-        db.conn.executemany(_UPDATE, updates)
-        db.conn.executemany(_KNOWN, known)
-        inserts.clear()
-        updates.clear()
-        known.clear()
-
-    for rec in src.records():
-        lead = lead_from_cells(summary.records, rec.cells, mapping)
-        summary.records += 1
-        name = display_name(lead)
-        ckey = companies.get(lead.company)
-        if ckey is None:
-            ckey = companies[lead.company] = company_key(lead.company) or _words(lead.company)
-        name_key = f"{_words(name)}|{ckey}"
-        rid, email = lead.record_id.strip(), normalise_address(lead.email)
-        if not (rid or email or name_key != "|"):
-            no_identity.append(RejectedRow(rec.line, "no name, company, address or record ID", rec.raw))
-            continue
-        identity = f"id:{rid}" if rid else f"email:{email}" if email else f"name:{name_key}"
-        title = rec.cells[title_col].strip() if title_col is not None and title_col < len(rec.cells) else ""
-        cells = json.dumps(rec.cells, ensure_ascii=False)
-        lead_id = keys.find(rid, email, name_key)
-        # Until enrichment ranks it, a lead's best address is the one the CRM already has (known, 100%); its
-        # domain is left to enrichment, which knows free-mail providers are no company's domain.
-        shown = (email, "known", 100) if email else ("", "none", 0)
-        # The lead's own columns, in the order _INSERT and _UPDATE list them after the import position.
-        fields = (
-            rid,
-            lead.first,
-            lead.last,
-            lead.full_name,
-            name,
-            name_key,
-            lead.company,
-            lead.email,
-            lead.website,
-            title,
-        )
-        if lead_id is None:
-            lead_id, next_id = next_id, next_id + 1
-            inserts.append((lead_id, identity, import_id, rec.line, *fields, cells, rec.raw, now, now, *shown))
-            summary.added += 1
-        else:
-            if keys.identity.get(identity, lead_id) != lead_id:  # that identity belongs to another lead: keep ours
-                identity = next(k for k, v in keys.identity.items() if v == lead_id)
-            updates.append(
-                (identity, import_id, rec.line, *fields, now, cells, rec.raw, *shown, lead_id, cells, identity)
-            )
-            summary.updated += 1
-        keys.add(lead_id, identity, rid, email, name_key)
-        if lead_id not in seen:
-            seen.add(lead_id)
-            summary.lead_ids.append(lead_id)
-        if email:
-            known.append(
-                (email, email.rpartition("@")[2], lead.first, lead.last, lead.full_name, lead_id, import_id, now)
-            )
-        if len(inserts) + len(updates) >= _CHUNK:
-            flush()
-            if on_progress is not None:
-                on_progress(Progress("import", summary.records, 0, time.monotonic() - started))
-    flush()
-    summary.rejects = [*src.rejects, *no_identity]
-    summary.rejected = src.rejected + len(no_identity)
-    db.conn.execute(
-        "UPDATE imports SET records = ?, added = ?, updated = ?, rejected = ? WHERE id = ?",
-        (summary.records, summary.added, summary.updated, summary.rejected, import_id),
-    )
-    if on_progress is not None:
-        on_progress(Progress("import", summary.records, summary.records, time.monotonic() - started))
-    return summary
+    summary = ImportSummary(0, path, mapping.crm, mapping.describe(src.header), dry_run=dry_run)
+    # A bigger page cache for the indexes a big import fills (bounded: 48 MB each for the file and the temp table).
+    db.conn.execute(f"PRAGMA main.cache_size = {-IMPORT_CACHE_KB}")
+    db.conn.execute(f"PRAGMA temp.cache_size = {-IMPORT_CACHE_KB}")
+    try:
+        no_identity = staging.stage_records(db, src, on_progress=on_progress, should_stop=should_stop)
+        summary.rejects = [*src.rejects, *no_identity]
+        summary.rejected = src.rejected + len(no_identity)
+        staging.match_records(db)
+        plan = staging.plan_of_stage(db, has_id_column="record_id" in mapping.fields, rejected=summary.rejected)
+        summary.plan = plan
+        summary.records, summary.added, summary.updated = plan.rows + summary.rejected, plan.add, plan.updates
+        if on_plan is not None:
+            on_plan(plan)
+        if dry_run:
+            return summary
+        summary.rejects_file = _write_rejects(db, src, summary.rejects)
+        values = {
+            "path": path,
+            "imported_at": now,
+            "crm": mapping.crm,
+            "dialect": json.dumps(dataclasses.asdict(src.dialect)),
+            "header": json.dumps(src.header, ensure_ascii=False),
+            "mapping": json.dumps(mapping.fields),
+        }
+        import_id = applying.begin(db, values, now)
+        summary.import_id = import_id
+        applying.persist(db, import_id, on_progress=on_progress, should_stop=should_stop)
+        counts = {"records": summary.records, "added": summary.added, "updated": summary.updated,
+                  "rejected": summary.rejected, "plan": plan.to_json()}  # fmt: skip
+        applying.apply(db, import_id, now=now, counts=counts, on_progress=on_progress)
+        applying.finish(db, import_id)
+        summary.lead_ids = array.array(
+            "q", (r[0] for r in db.conn.execute("SELECT lead_id FROM import_rows WHERE import_id = ? ORDER BY id",
+                                                (import_id,)))
+        )  # fmt: skip
+        if on_progress is not None:
+            on_progress(Progress("write", plan.rows, plan.rows, 0.0, "import finished"))
+        return summary
+    finally:
+        staging.drop_stage(db)
+        db.conn.execute("PRAGMA main.cache_size = -2000")
+        db.conn.execute("PRAGMA temp.cache_size = -2000")
 
 
 def lead_ids_of_import(db: sqlite_utils.Database, import_id: int) -> Iterable[int]:
-    """The leads whose latest import is `import_id`, in file order."""
-    return [r[0] for r in db.conn.execute("SELECT id FROM leads WHERE import_id = ? ORDER BY line", (import_id,))]
+    """The leads of import `import_id`, in file order."""
+    return [r[0] for r in db.conn.execute(
+        "SELECT lead_id FROM import_rows WHERE import_id = ? ORDER BY line", (import_id,))]  # fmt: skip

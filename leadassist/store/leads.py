@@ -18,7 +18,7 @@ import sqlite_utils
 
 from leadassist.core.errors import NotFoundError
 from leadassist.core.models import Candidate, DomainCheck, EmailSource, KnownAddress, LeadResult, MailStatus
-from leadassist.store.db import transaction
+from leadassist.store.connection import transaction
 from leadassist.store.notes import Note, feedback_of, notes_of
 from leadassist.store.search import fts_query
 

@@ -1,22 +1,25 @@
 """The database schema as an append-only list of sqlite-utils `Migrations`; never edit one that has shipped.
 
 Each migration runs in its own transaction with the record of it being applied. Before migrating a database that
-already holds data the file is copied into `backups/` (VACUUM INTO), so a failed upgrade can be undone with
-`leadassist restore`. A database whose applied migrations include names this version does not know was written
-by a newer LeadAssist: it is refused rather than used with a schema we cannot read. `PRAGMA user_version` mirrors
-the number of applied migrations so other tools can see the schema version at a glance.
+already holds data the caller's `backup_first` copies the file (db.open_store: VACUUM INTO `backups/`), so a
+failed upgrade can be undone with `leadassist restore`; this module knows nothing of backups. A database whose
+applied migrations include names this version does not know was written by a newer LeadAssist: it is refused
+rather than used with a schema we cannot read. `PRAGMA user_version` mirrors the number of applied migrations so
+other tools can see the schema version at a glance.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from leadassist.core.crmcsv.identity import normalise_address, record_id_key, row_key
 from leadassist.core.errors import StoreError
-from leadassist.store.db import translated
+from leadassist.store.connection import translated
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +205,87 @@ def _lead_provider(db: sqlite_utils.Database) -> None:
     """)
 
 
+_SCHEMA_0005 = """
+    ALTER TABLE imports ADD COLUMN state TEXT NOT NULL DEFAULT 'done';  -- staging | applying | done
+    ALTER TABLE imports ADD COLUMN owner TEXT NOT NULL DEFAULT '';      -- host:pid of the importing process
+    ALTER TABLE imports ADD COLUMN heartbeat REAL NOT NULL DEFAULT 0;
+    ALTER TABLE imports ADD COLUMN applied_upto INTEGER NOT NULL DEFAULT 0;  -- import_rows.id applied so far
+    ALTER TABLE imports ADD COLUMN plan TEXT NOT NULL DEFAULT '{}';     -- JSON of the ImportPlan counts
+    ALTER TABLE leads ADD COLUMN id_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE leads ADD COLUMN email_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE leads ADD COLUMN row_key INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE import_rows (
+        id INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+        line INTEGER NOT NULL,
+        lead_id INTEGER,                 -- the lead this record is (no FK: staged before the lead exists)
+        match TEXT NOT NULL DEFAULT '',  -- id | record | email | name | new (legacy: earlier imports)
+        record_id TEXT NOT NULL DEFAULT '',
+        id_key TEXT NOT NULL DEFAULT '',
+        first TEXT NOT NULL DEFAULT '',
+        last TEXT NOT NULL DEFAULT '',
+        full_name TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL DEFAULT '',
+        name_key TEXT NOT NULL DEFAULT '',
+        company TEXT NOT NULL DEFAULT '',
+        crm_email TEXT NOT NULL DEFAULT '',
+        email_key TEXT NOT NULL DEFAULT '',
+        website TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        row_key INTEGER NOT NULL DEFAULT 0,
+        cells TEXT NOT NULL DEFAULT '[]',
+        raw TEXT
+    );
+    CREATE INDEX import_rows_by_import ON import_rows(import_id);
+    CREATE UNIQUE INDEX import_rows_by_line ON import_rows(import_id, line);
+    CREATE INDEX import_rows_by_lead ON import_rows(lead_id);
+"""
+_INDEXES_0005 = """
+    CREATE INDEX leads_by_id_key ON leads(id_key) WHERE id_key != '';
+    CREATE INDEX leads_by_email_key ON leads(email_key) WHERE email_key != '';
+    CREATE INDEX leads_by_name_key ON leads(name_key) WHERE name_key != '';
+    CREATE INDEX leads_by_row_key ON leads(row_key);
+    -- Without these, every lead inserted made SQLite scan known_addresses for rows its foreign key points at.
+    CREATE INDEX known_by_lead ON known_addresses(lead_id);
+    CREATE INDEX known_by_import ON known_addresses(import_id);
+"""
+
+
+def _run_each(db: sqlite_utils.Database, script: str) -> None:
+    """Run `;`-separated statements (without comments) inside the migration's transaction."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    for statement in "\n".join(lines).split(";"):
+        if statement.strip():
+            db.conn.execute(statement)
+
+
+@MIGRATIONS(name="0005_import_rows")
+def _import_rows(db: sqlite_utils.Database) -> None:
+    # Every record of every import is kept as it was read (import_rows), so one import can be exported faithfully
+    # even after a later file updated its leads; imports are staged there and applied in short transactions
+    # (state staging -> applying -> done; see store/applying.py). Leads get the keys imports match on, indexed.
+    # Statement by statement, not executescript (which commits first): the whole upgrade stays one transaction.
+    _run_each(db, _SCHEMA_0005)
+    conn = db.conn
+    conn.create_function("la_id_key", 1, lambda v: record_id_key(v or ""), deterministic=True)
+    conn.create_function("la_email_key", 1, lambda v: normalise_address(v or ""), deterministic=True)
+    conn.create_function("la_row_key", 2, lambda h, c: row_key(h or "[]", c or "[]"), deterministic=True)
+    conn.execute(
+        "UPDATE leads SET id_key = la_id_key(record_id), email_key = la_email_key(crm_email),"
+        " row_key = la_row_key(coalesce((SELECT header FROM imports WHERE imports.id = leads.import_id), '[]'),"
+        " cells), name_key = CASE WHEN name_key LIKE '|%' THEN '' ELSE name_key END"
+    )
+    conn.execute(
+        "INSERT INTO import_rows (import_id, line, lead_id, match, record_id, id_key, first, last, full_name, name,"
+        " name_key, company, crm_email, email_key, website, title, row_key, cells, raw)"
+        " SELECT import_id, line, id, 'legacy', record_id, id_key, first, last, full_name, name, name_key, company,"
+        " crm_email, email_key, website, title, row_key, cells, raw FROM leads"
+        " WHERE import_id IN (SELECT id FROM imports) ORDER BY import_id, line, id"
+    )
+    conn.execute("UPDATE leads SET cells = '[]', raw = NULL")  # the records live in import_rows from now on
+    _run_each(db, _INDEXES_0005)
+
+
 def known_names() -> list[str]:
     """The migration names this version knows, in order."""
     return [m.name for m in MIGRATIONS._migrations]
@@ -225,10 +309,15 @@ def check_not_newer(db: sqlite_utils.Database, path: Path | str = "") -> None:
         )
 
 
-def migrate(db: sqlite_utils.Database, path: Path | None = None, *, stop_before: str | None = None) -> list[str]:
-    """Apply pending migrations (backing up a non-empty database first); return the names applied."""
-    from leadassist.store import backup
-
+def migrate(
+    db: sqlite_utils.Database,
+    path: Path | None = None,
+    *,
+    stop_before: str | None = None,
+    backup_first: Callable[[str], object] | None = None,
+) -> list[str]:
+    """Apply pending migrations; return the names applied. A database that already has a schema is first
+    handed to `backup_first(label)` (e.g. "before-0005_import_rows")."""
     with translated(path or ""):
         check_not_newer(db, path or "")
         pending = [m.name for m in MIGRATIONS.pending(db)]
@@ -236,9 +325,8 @@ def migrate(db: sqlite_utils.Database, path: Path | None = None, *, stop_before:
             pending = pending[: pending.index(stop_before)]
         if not pending:
             return []
-        if applied_names(db) and path is not None:
-            saved = backup.backup_to(db, backup.default_backup_dir(path) / backup.stamped_name(f"before-{pending[0]}"))
-            log.info("backed up %s to %s before migrating", path, saved)
+        if applied_names(db) and backup_first is not None:
+            backup_first(f"before-{pending[0]}")
         MIGRATIONS.apply(db, stop_before=stop_before)
         applied = len(applied_names(db))
         db.execute(f"PRAGMA user_version = {applied}")

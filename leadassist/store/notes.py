@@ -1,11 +1,12 @@
 """The rep's own writes: notes (with edit history), lead status and feedback on addresses.
 
-Each call is one short transaction committed with `synchronous=FULL`, so a note that was saved survives a crash
-or a power cut. Editing a note keeps the earlier text in `note_versions`. Feedback closes the loop: *correct* and
-*replied* make the address a known address of its company, *bounced* excludes it and lowers its template; in
-both cases the company's enriched leads are re-ranked at once (`service.rerank_domain`), so colleagues' next
-guesses change immediately. *replied* and *bounced* also set the lead's status (a bounce never overrides a
-reply or do-not-contact). `search_notes` finds single notes by their text through the FTS5 index.
+Each call is one short transaction (BEGIN IMMEDIATE: it waits for another process's write instead of failing)
+committed with `synchronous=FULL`, so a note that was saved survives a crash or a power cut. Editing a note keeps
+the earlier text in `note_versions`. Feedback closes the loop: *correct* and *replied* make the address a known
+address of its company, *bounced* excludes it and lowers its template; `service.add_feedback` records it here
+and re-ranks the company's enriched leads at once, so colleagues' next guesses change immediately. *replied* and
+*bounced* also set the lead's status (a bounce never overrides a reply or do-not-contact).
+`search_notes` finds single notes by their text through the FTS5 index.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from dataclasses import dataclass, replace
 
 import sqlite_utils
 
+from leadassist.core.crmcsv.identity import normalise_address
 from leadassist.core.errors import LeadAssistError, NotFoundError
-from leadassist.store.db import transaction
-from leadassist.store.imports import normalise_address
+from leadassist.store.connection import transaction
 from leadassist.store.migrations import FEEDBACK_KINDS, STATUSES
 from leadassist.store.search import fts_query, words_match
 
@@ -134,12 +135,10 @@ def feedback_of(db: sqlite_utils.Database, lead_id: int) -> dict[str, str]:
     return result
 
 
-def add_feedback(
-    db: sqlite_utils.Database, lead_id: int, email: str, kind: str, *, now: float | None = None
-) -> list[int]:
-    """Record correct / bounced / replied for an address of a lead, re-rank its company; return the ids re-ranked."""
-    from leadassist.store import service  # service builds on this module
+def record_feedback(db: sqlite_utils.Database, lead_id: int, email: str, kind: str, *, now: float | None = None) -> str:
+    """Record correct / bounced / replied for an address of a lead (one transaction); return the address's domain.
 
+    Inside a caller's transaction this becomes a savepoint (service.add_feedback re-ranks in the same one)."""
     if kind not in FEEDBACK_KINDS:
         raise LeadAssistError(f"unknown feedback {kind!r}.", hint=f"Use one of: {', '.join(FEEDBACK_KINDS)}.")
     address = normalise_address(email)
@@ -169,4 +168,4 @@ def add_feedback(
                 " AND status NOT IN ('replied', 'do-not-contact')",
                 (now, int(lead_id)),
             )
-        return service.rerank_domain(db, address.rpartition("@")[2], now=now)
+    return address.rpartition("@")[2]

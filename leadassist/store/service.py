@@ -1,10 +1,9 @@
-"""The store's use cases, shared by the CLI and the UI: import a CRM file, enrich stored leads, re-rank a company
-after feedback, export a CRM file.
+"""The store's use cases, shared by the CLI and the UI: import a CRM file, enrich stored leads, give feedback
+(and re-rank the company), export a CRM file. This module sits on top of store/; nothing in store/ imports it.
 
-Import reads the file with core.crmcsv and writes it in ONE transaction (a crash half-way leaves the database as
-it was). Enrichment hands the store's leads, known and bounced addresses to core.enrich and saves each batch of
-results in its own short transaction as it arrives. Export rebuilds the CRM's own file (its dialect, header and
-cells as imported, byte-faithful where untouched) with the stored results, through core.crmcsv's writer.
+Import reads the file with core.crmcsv and writes it all-or-nothing in short transactions (store/imports.py).
+Enrichment hands the store's leads, known and bounced addresses to core.enrich and saves each batch of
+results in its own short transaction as it arrives. Export rebuilds one import's own file (store/exports.py).
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -20,11 +18,15 @@ from typing import Any
 
 import sqlite_utils
 
-from leadassist.core.crmcsv import CsvDialect, CsvExporter, ExportOptions, HeaderMapping, open_csv
-from leadassist.core.models import DomainCheck, EmailSource, Lead, LeadResult, Progress
+from leadassist.core.crmcsv import open_csv
+from leadassist.core.models import Lead, LeadResult, Progress
 from leadassist.store import leads as store_leads
-from leadassist.store.db import transaction
-from leadassist.store.imports import ImportSummary, import_records
+from leadassist.store import notes as store_notes
+from leadassist.store.connection import transaction
+from leadassist.store.exports import export_csv, export_warnings
+from leadassist.store.imports import ImportPlan, ImportSummary, import_file
+
+__all__ = ["add_feedback", "enrich_stored", "export_csv", "export_warnings", "import_csv", "rerank_domain"]
 
 _LEAD_COLUMNS = "l.id, l.record_id, l.first, l.last, l.full_name, l.company, l.crm_email, l.website"
 
@@ -35,10 +37,26 @@ def import_csv(
     *,
     mapping_override: dict[str, int] | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    on_plan: Callable[[ImportPlan], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    dry_run: bool = False,
 ) -> ImportSummary:
-    """Import a CRM export into the store in one transaction; re-imports update leads, never duplicate them."""
-    with open_csv(path, mapping_override=mapping_override) as src, transaction(db):
-        return import_records(db, src, path=str(Path(path).resolve()), on_progress=on_progress)
+    """Import a CRM export: every row its own lead, re-imports update them; `on_plan` hears the plan before
+    anything is written; all-or-nothing (see store/imports.py). `dry_run` only reads, matches and counts."""
+    with open_csv(path, mapping_override=mapping_override) as src:
+        return import_file(db, src, path=str(Path(path).resolve()), on_progress=on_progress, on_plan=on_plan,
+                           should_stop=should_stop, dry_run=dry_run)  # fmt: skip
+
+
+def add_feedback(
+    db: sqlite_utils.Database, lead_id: int, email: str, kind: str, *, now: float | None = None
+) -> list[int]:
+    """Record correct / bounced / replied for an address of a lead and re-rank its company in one transaction;
+    return the ids re-ranked."""
+    now = time.time() if now is None else now
+    with transaction(db):
+        domain = store_notes.record_feedback(db, lead_id, email, kind, now=now)
+        return rerank_domain(db, domain, now=now)
 
 
 def _feedback_state(db: sqlite_utils.Database) -> tuple[dict[str, str], dict[int, str]]:
@@ -150,91 +168,3 @@ def rerank_domain(db: sqlite_utils.Database, domain: str, *, now: float | None =
     ]
     store_leads.save_results(db, list(zip(ids, results, strict=True)), now=now)
     return ids
-
-
-def _result(row: Sequence[Any], checks: dict[str, DomainCheck | None], db: sqlite_utils.Database) -> LeadResult:
-    (lead_id, email, source, confidence, pattern, alternates, evidence, domain, domain_source, candidates,
-     flags) = row  # fmt: skip
-    if domain and domain not in checks:
-        checks[domain] = store_leads.domain_check(db, domain)
-    return LeadResult(lead_id, email, EmailSource(source), confidence, pattern, tuple(json.loads(alternates)),
-                      evidence, domain, domain_source, store_leads._candidates(candidates), tuple(json.loads(flags)),
-                      checks.get(domain))  # fmt: skip
-
-
-_Layout = tuple[CsvDialect, list[str], HeaderMapping]
-
-
-def _import_layouts(db: sqlite_utils.Database, import_ids: Sequence[int]) -> dict[int, _Layout]:
-    layouts = {}
-    for iid, dialect, header, mapping, crm in db.conn.execute(
-        "SELECT id, dialect, header, mapping, crm FROM imports WHERE id IN (SELECT value FROM json_each(?))",
-        (json.dumps(list(import_ids)),),
-    ):
-        layouts[iid] = (CsvDialect(**json.loads(dialect)), json.loads(header), HeaderMapping(crm, json.loads(mapping)))
-    return layouts
-
-
-def _column_map(source: list[str], target: list[str]) -> list[int | None]:
-    """For each target column, the source column with the same name (the n-th repeat maps to the n-th repeat)."""
-    where: dict[str, list[int]] = defaultdict(list)
-    for i, name in enumerate(source):
-        where[name].append(i)
-    used: dict[str, int] = defaultdict(int)
-    result: list[int | None] = []
-    for name in target:
-        n = used[name]
-        used[name] += 1
-        result.append(where[name][n] if n < len(where[name]) else None)
-    return result
-
-
-def export_csv(
-    db: sqlite_utils.Database,
-    path: str | os.PathLike[str],
-    options: ExportOptions | None = None,
-    *,
-    status: str | None = None,
-    search: str | None = None,
-    lead_ids: Sequence[int] | None = None,
-) -> int:
-    """Write the CRM file back with the stored results; return how many leads were written.
-
-    Leads come out in import order. The newest import among them gives the dialect and the header; columns of
-    older imports that the newest lacks are appended, and their leads' cells are matched by column name."""
-    options = options or ExportOptions()
-    where, params = store_leads._where(status, search)
-    if lead_ids is not None:
-        where += (" AND " if where else " WHERE ") + "id IN (SELECT value FROM json_each(?))"
-        params = [*params, json.dumps([int(i) for i in lead_ids])]
-    import_ids = [r[0] for r in db.conn.execute(f"SELECT DISTINCT import_id FROM leads{where}", params)]
-    if not import_ids:
-        from leadassist.core.errors import LeadAssistError
-
-        raise LeadAssistError("no leads to export.", hint="Import a CRM file first, or widen the filter.")
-    layouts = _import_layouts(db, import_ids)
-    newest = max(layouts)
-    dialect, header, mapping = layouts[newest]
-    out_header = list(header)
-    for iid in sorted(layouts, reverse=True):
-        extra = [h for h in layouts[iid][1] if h not in out_header]
-        out_header += extra
-    maps = {iid: _column_map(h, out_header) for iid, (_d, h, _m) in layouts.items()}
-    checks: dict[str, DomainCheck | None] = {}
-    written = 0
-    rows = db.conn.execute(
-        "SELECT import_id, cells, raw, enriched_at, id, email, source, confidence, pattern, alternates, evidence,"
-        f" domain, domain_source, candidates, flags FROM leads{where} ORDER BY import_id, line, id",
-        params,
-    )
-    with CsvExporter(path, dialect, out_header, mapping, options) as exporter:
-        for iid, cells_json, raw, enriched_at, *result_row in rows:
-            cells = json.loads(cells_json)
-            # The exact text may be reused only when the lead was read with this very header and dialect.
-            same = layouts[iid][1] == out_header and layouts[iid][0] == dialect
-            if layouts[iid][1] != out_header:
-                cells = [cells[i] if i is not None and i < len(cells) else "" for i in maps[iid]]
-            result = _result(result_row, checks, db) if enriched_at is not None else None
-            exporter.write(cells, result, raw=raw if same else None)
-            written += 1
-    return written

@@ -29,6 +29,7 @@ class Actions:
     copy_address: QAction
     settings: QAction
     load_demo: QAction
+    restore: QAction
     quit: QAction
     about: QAction
 
@@ -109,6 +110,7 @@ def create_actions(window: QWidget) -> Actions:
         ),
         settings=_make(window, "action_settings", "&Settings…", ["Ctrl+,"], "DNS, concurrency, offline mode, backups"),
         load_demo=_make(window, "action_load_demo", "Load &Demo Data", [], "Import the bundled sample leads"),
+        restore=_make(window, "action_restore", "&Restore from Backup…", [], "Replace the database with a backup"),
         quit=_make(window, "action_quit", "&Quit", [QKeySequence.StandardKey.Quit, "Ctrl+Q"], "Quit LeadAssist"),
         about=_make(window, "action_about", "&About LeadAssist", [], "Version and licence"),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 import tempfile
 import traceback
@@ -25,7 +26,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from leadassist import __version__, paths
 from leadassist.core.errors import LeadAssistError
 from leadassist.log import setup_logging
-from leadassist.store.db import open_store
+from leadassist.store import backup as store_backup
+from leadassist.store.db import database_error, open_store, private_dir
 from leadassist.ui.main_window import MainWindow
 from leadassist.ui.settings import AppSettings
 
@@ -60,6 +62,8 @@ class CrashReporter:
         if issubclass(kind, KeyboardInterrupt):
             self.previous(kind, exc, tb)
             return
+        if isinstance(exc, sqlite3.Error):  # a database error nobody caught: still one line of advice
+            exc = database_error(exc)
         if isinstance(exc, LeadAssistError):  # known: say what to do, no traceback
             log.warning("%s", exc)
             self._show(QMessageBox(QMessageBox.Icon.Warning, "LeadAssist", str(exc), parent=self._parent()))
@@ -137,7 +141,7 @@ def start(args: argparse.Namespace, *, offer_demo: bool = True) -> Session:
         db_path = Path(temp.name) / paths.DB_FILENAME
     else:
         db_path = paths.db_path(getattr(args, "db", None), data_dir)
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(db_path.parent)
     db = open_store(db_path)
     window = MainWindow(db, db_path, settings, data_dir=data_dir)
     holder["window"] = window
@@ -145,6 +149,8 @@ def start(args: argparse.Namespace, *, offer_demo: bool = True) -> Session:
         window.setWindowTitle("LeadAssist — demo data (not saved)")
         window.import_demo()
     window.show()
+    if temp is None:
+        window.store_io.offer_recovered_notes()
     if offer_demo and temp is None and not settings.demo_offered and window.model.total == 0:
         settings.demo_offered = True
         offer_demo_data(window)
@@ -167,14 +173,42 @@ def offer_demo_data(window: MainWindow) -> QMessageBox:
     return box
 
 
+def offer_restore(args: argparse.Namespace, exc: LeadAssistError) -> bool:
+    """The database is damaged: offer to restore the newest backup (the damaged file is kept); True if restored."""
+    db_path = paths.db_path(getattr(args, "db", None), getattr(args, "data_dir", None))
+    newest = store_backup.newest_backup(store_backup.default_backup_dir(db_path))
+    if newest is None or ("damaged" not in str(exc) and "not a LeadAssist database" not in str(exc)):
+        return False
+    answer = QMessageBox.question(
+        None,
+        "LeadAssist: the database is damaged",
+        f"{exc}\n\nRestore the latest backup, {newest.name}, now? The damaged file is moved aside and kept.",
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    try:
+        result = store_backup.restore(newest, db_path)
+    except LeadAssistError as failed:
+        QMessageBox.critical(None, "LeadAssist: restore failed", str(failed))
+        return False
+    log.warning("restored %s from %s; damaged file kept as %s", db_path, newest, result.damaged)
+    return True
+
+
 def run_app(args: argparse.Namespace) -> int:
     """Run the desktop app until its window closes; the process exit status."""
     try:
         session = start(args)
-    except LeadAssistError as exc:  # e.g. the database is locked or from a newer LeadAssist
+    except LeadAssistError as exc:  # e.g. the database is locked, damaged or from a newer LeadAssist
         application()
-        QMessageBox.critical(None, "LeadAssist cannot start", str(exc))
-        return exc.exit_code
+        if not offer_restore(args, exc):
+            QMessageBox.critical(None, "LeadAssist cannot start", str(exc))
+            return exc.exit_code
+        try:
+            session = start(args)
+        except LeadAssistError as again:
+            QMessageBox.critical(None, "LeadAssist cannot start", str(again))
+            return again.exit_code
     try:
         return session.app.exec()
     finally:

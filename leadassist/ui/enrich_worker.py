@@ -106,7 +106,7 @@ class EnrichWorker(QObject):
         loop = asyncio.new_event_loop()
         db = None
         try:
-            db = store_db.open_store(self._db_path)
+            db = store_db.open_store(self._db_path, check=False)  # the window checked the file when it opened it
             ids, leads = service.leads_for_enrichment(db, self._lead_ids)
             known = store_leads.known_addresses(db)
             bounced = store_leads.bounced_addresses(db)

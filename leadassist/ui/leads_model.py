@@ -171,6 +171,11 @@ class LeadsModel(QAbstractTableModel):
         """The current (status, search) filter."""
         return self._status, self._search
 
+    def set_store(self, db: Any) -> None:
+        """Read from another store connection (after a restore reopened the database), from the first page."""
+        self._db = db
+        self.reload()
+
     def reload(self) -> None:
         """Count the matching leads and load the first page."""
         self.beginResetModel()

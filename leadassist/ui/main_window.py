@@ -2,12 +2,14 @@
 
 Wiring only. Every action calls store/core code (`leadassist.store.*`) and the dialogs; the window owns the GUI
 thread's store connection, the leads model, at most one EnrichWorker and the UpdateCoalescer that turns the
-worker's facts into one table update and one progress-bar update per ~100 ms.
+worker's facts into one table update and one progress-bar update per ~100 ms. Imports, exports, restores and
+note saving are wired in `store_wiring.StoreWiring` (imports off the GUI thread, notes kept until confirmed).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +34,13 @@ from leadassist.core.errors import LeadAssistError
 from leadassist.core.mailcheck import CheckOptions
 from leadassist.store import leads as store_leads
 from leadassist.store import notes as store_notes
+from leadassist.store import service
+from leadassist.store.connection import database_error
 from leadassist.ui.actions import create_actions
 from leadassist.ui.enrich_worker import EnrichController, EnrichWorker
 from leadassist.ui.leads_model import LeadIdRole, LeadsModel, LeadsTable
 from leadassist.ui.settings import AppSettings
+from leadassist.ui.store_wiring import GUI_WRITE_TIMEOUT_S, StoreWiring
 from leadassist.ui.widgets.company_view import CompanyView
 from leadassist.ui.widgets.lead_panel import LeadPanel
 
@@ -57,6 +62,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("LeadAssist")
         self.setAcceptDrops(True)
         self.db = db
+        if hasattr(db, "write_timeout"):  # the GUI thread never waits long: a busy note is kept and retried
+            db.write_timeout = GUI_WRITE_TIMEOUT_S
         self.db_path = Path(db_path)
         self.settings = settings
         self._data_dir = data_dir
@@ -69,6 +76,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar_and_menus()
         self._build_panels()
         self._build_status_bar()
+        self.store_io = StoreWiring(self)
         self.enrichment = EnrichController(self.progress, self)
         self._search_timer = QTimer(self, singleShot=True, interval=_SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_filter)
@@ -116,7 +124,7 @@ class MainWindow(QMainWindow):
 
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([a.import_csv, a.export_csv, a.load_demo])
+        file_menu.addActions([a.import_csv, a.export_csv, a.load_demo, a.restore])
         file_menu.addSeparator()
         file_menu.addActions([a.settings])
         file_menu.addSeparator()
@@ -179,6 +187,7 @@ class MainWindow(QMainWindow):
         a.copy_address.triggered.connect(self.copy_best_address)
         a.settings.triggered.connect(self.open_settings)
         a.load_demo.triggered.connect(self.import_demo)
+        a.restore.triggered.connect(lambda: self.store_io.choose_backup())
         a.quit.triggered.connect(self.close)
         a.about.triggered.connect(self.show_about)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
@@ -239,6 +248,8 @@ class MainWindow(QMainWindow):
         """Load a lead (and its company) from the store into the side panels."""
         detail = store_leads.get_lead(self.db, lead_id) if lead_id is not None else None
         self.lead_panel.show_lead(detail)
+        if lead_id is not None:
+            self.store_io.show_drafts_of(lead_id)
         domain = getattr(detail, "domain", "") if detail is not None else ""
         self.company_view.show_company(store_leads.company_detail(self.db, domain) if domain else None)
 
@@ -255,7 +266,7 @@ class MainWindow(QMainWindow):
     # -- the rep's small writes (from the lead panel) ---------------------------------------------------
     def save_feedback(self, lead_id: int, email: str, kind: str) -> None:
         """Record correct/bounced/replied; colleagues' rankings change, so refresh the company's rows."""
-        self._guard(lambda: store_notes.add_feedback(self.db, lead_id, email, kind))
+        self._guard(lambda: service.add_feedback(self.db, lead_id, email, kind))
         self._after_write(lead_id, company=True)
 
     def save_status(self, lead_id: int, status: str) -> None:
@@ -263,14 +274,9 @@ class MainWindow(QMainWindow):
         self._guard(lambda: store_notes.set_status(self.db, lead_id, status))
         self._after_write(lead_id)
 
-    def save_note(self, lead_id: int, note_id: int | None, text: str) -> None:
-        """Add or edit a note (the panel debounces; this writes at once)."""
-        if note_id is None:
-            new_id = self._guard(lambda: store_notes.add_note(self.db, lead_id, text))
-            if new_id is not None:  # the panel's next autosave of this note edits it instead of adding another
-                self.lead_panel.note_stored(lead_id, new_id)
-        else:
-            self._guard(lambda: store_notes.edit_note(self.db, note_id, text))
+    def save_note(self, lead_id: int, note_id: int | None, text: str) -> bool:
+        """Add or edit a note (the panel debounces); kept and retried until the store confirms. True when saved."""
+        return self.store_io.save_note(lead_id, note_id, text)
 
     def _after_write(self, lead_id: int, *, company: bool = False) -> None:
         ids = [lead_id]
@@ -290,49 +296,28 @@ class MainWindow(QMainWindow):
             self.open_import_dialog(Path(path))
 
     def open_import_dialog(self, path: Path) -> Any:
-        """Show the import dialog for `path` (non-blocking); the import runs when the rep accepts it."""
+        """Show the import dialog for `path` (non-blocking): it reads the file and shows the import's plan; the
+        import runs in the background when the rep accepts it."""
         from leadassist.ui.dialogs.import_dialog import ImportDialog
 
-        dialog = ImportDialog(path, self)
-        dialog.import_requested.connect(lambda mapping: self.import_file(path, mapping))
+        dialog = ImportDialog(path, self, db_path=self.db_path)
+        dialog.import_requested.connect(lambda mapping: self.import_file(path, mapping, background=True))
         dialog.open()
         return dialog
 
-    def import_file(self, path: Path, mapping: Any = None) -> None:
-        """Import a CSV into the store with the (edited) mapping, then show it."""
-        from leadassist.store import service
-
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            summary = self._guard(lambda: service.import_csv(self.db, path, mapping_override=mapping))
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        if summary is not None:
-            self.model.reload()
-            self.statusBar().showMessage(f"Imported {path.name}: {summary}", 8000)
+    def import_file(self, path: Path, mapping: Any = None, *, background: bool = False) -> Any:
+        """Import a CSV with the (edited) mapping, then show it; `background` runs it off the GUI thread with
+        progress and Cancel (the dialog's Import), otherwise at once (the bundled demo data, scripts)."""
+        return self.store_io.import_file(Path(path), mapping, background=background)
 
     def import_demo(self) -> None:
         """Import the bundled synthetic sample leads."""
         self.import_file(paths.resources_dir() / "sample_leads.csv")
 
     def open_export_dialog(self) -> Any:
-        """Show the export dialog (non-blocking)."""
-        from leadassist.ui.dialogs.export_dialog import ExportDialog
-
+        """Show the export dialog (non-blocking) for the table's filter and selection."""
         selected = sorted({int(i.data(LeadIdRole)) for i in self.table.selectionModel().selectedRows()})
-        status, search = self.model.filter()
-        dialog = ExportDialog(self, filtered=bool(status or search), selected=len(selected))
-        dialog.export_requested.connect(lambda req: self._export(req, status, search, selected))
-        dialog.open()
-        return dialog
-
-    def _export(self, req: Any, status: str | None, search: str, selected: list[int]) -> None:
-        from leadassist.store import service
-
-        scope = {"all": {}, "filtered": {"status": status, "search": search}, "selected": {"lead_ids": selected}}
-        written = self._guard(lambda: service.export_csv(self.db, req.path, req.options, **scope[req.rows]))
-        if written is not None:
-            self.statusBar().showMessage(f"Exported {written:,} leads to {req.path}", 8000)
+        return self.store_io.open_export_dialog(*self.model.filter(), selected)
 
     def open_settings(self) -> Any:
         """Show the settings dialog (non-blocking)."""
@@ -378,11 +363,16 @@ class MainWindow(QMainWindow):
 
     # -- errors, drag and drop, state ----------------------------------------------------------------------
     def _guard(self, fn: Any) -> Any:
-        """Run a store/core call; a known error becomes a dialog saying what to do, None is returned."""
+        """Run a store/core call; a known error (any database error too) becomes a dialog saying what to do, None
+        is returned."""
         try:
             return fn()
         except LeadAssistError as exc:
             self.show_error("LeadAssist", str(exc))
+            return None
+        except sqlite3.Error as exc:
+            log.warning("database error", exc_info=True)
+            self.show_error("LeadAssist", str(database_error(exc, self.db_path)))
             return None
 
     def show_error(self, title: str, message: str) -> QMessageBox:
@@ -446,6 +436,8 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self.lead_panel.flush()
+        self.store_io.stop()
+        self.store_io.close()  # notes the store has not confirmed: retried, else kept in the recovery file
         self.enrichment.stop(3.0)
         self.save_state()
         super().closeEvent(event)

@@ -115,3 +115,23 @@ def test_any_header_row_maps_without_crashing_to_valid_columns(headers):
     assert set(m.fields) <= set(LEAD_FIELDS)
     assert all(0 <= i < len(headers) for i in m.fields.values())
     assert len(set(m.fields.values())) == len(m.fields)  # one column never serves two fields
+
+
+def test_every_crms_record_id_column_is_mapped_automatically() -> None:
+    from leadassist.core.crmcsv import map_headers
+
+    cases = {
+        ("Lead ID", "First Name", "Last Name", "Company"): "Lead ID",
+        ("Contact ID", "First Name", "Last Name", "Account Name"): "Contact ID",
+        ("Record ID - Contact", "First Name", "Last Name", "Company Name"): "Record ID - Contact",
+        ("Record ID", "First Name", "Last Name", "Company Name"): "Record ID",
+        ("Record Id", "First Name", "Last Name", "Company"): "Record Id",
+        ("ID", "Person - Name", "Person - Organization"): "ID",
+        ("Person - ID", "Person - Name", "Person - Organization"): "Person - ID",
+        ("(Do Not Modify) Lead", "(Do Not Modify) Row Checksum", "(Do Not Modify) Modified On", "Topic",
+         "First Name", "Last Name", "Company Name"): "(Do Not Modify) Lead",
+        ("(Do Not Modify) Account", "(Do Not Modify) Row Checksum", "Account Name"): "(Do Not Modify) Account",
+    }  # fmt: skip
+    for headers, expected in cases.items():
+        mapping = map_headers(list(headers))
+        assert headers[mapping.fields["record_id"]] == expected, headers

@@ -178,3 +178,29 @@ def test_reading_and_writing_stream_in_flat_memory(tmp_path):
         tracemalloc.stop()
     assert size > 10_000_000
     assert peak < 8_000_000
+
+
+def test_a_huge_line_and_a_line_of_too_many_fields_are_problem_rows_and_reading_goes_on(make_csv):
+    from leadassist.core.crmcsv import open_csv
+
+    text = "First Name,Last Name,Company\r\n" + "Ann,Lee,Acme\r\n" + "x" * (3 * 1024 * 1024) + "\r\n"
+    text += ",".join(["a"] * 20_000) + "\r\n" + "Bo,Kim,Beta\r\n"
+    with open_csv(make_csv(text=text)) as src:
+        got = [r.cells for r in src.records()]
+        problems = [(r.line, r.reason) for r in src.rejects]
+    assert got == [["Ann", "Lee", "Acme"], ["Bo", "Kim", "Beta"]]
+    assert problems[0][0] == 3 and "longer than 1,024 KB" in problems[0][1]
+    assert problems[1][0] == 4 and "more than 10,000 fields" in problems[1][1]
+    assert all(len(r.raw) < 1000 for r in src.rejects)  # never the whole line in memory
+
+
+def test_an_unclosed_quote_is_reported_at_its_line_and_the_rest_of_the_file_is_kept(make_csv):
+    from leadassist.core.crmcsv import open_csv
+
+    rows = ["First Name,Last Name,Company", "Ann,Lee,Acme", 'Cy,"Dee,Gamma']
+    rows += [f"P{i},Q{i},Co{i}" for i in range(50)]
+    with open_csv(make_csv(text="\r\n".join(rows) + "\r\n")) as src:
+        got = [r.cells[0] for r in src.records()]
+        problems = [(r.line, r.reason) for r in src.rejects]
+    assert got == ["Ann", *[f"P{i}" for i in range(50)]]
+    assert problems == [(3, "a quoted field opened on line 3 is never closed (it would swallow the 50 lines after it)")]

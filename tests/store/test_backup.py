@@ -22,7 +22,7 @@ def test_backup_then_restore_brings_back_the_notes_and_keeps_the_replaced_databa
     notes.add_note(store, lead_id, "after the backup")
     store.close()
 
-    safety = backup.restore(saved, store_path)
+    safety = backup.restore(saved, store_path).safety
     db = open_store(store_path)
     assert [n.text for n in leads.get_lead(db, lead_id).notes] == ["before the backup"]
     assert safety is not None and safety.exists()

@@ -42,7 +42,7 @@ def test_a_database_under_a_file_instead_of_a_folder_is_a_store_error(tmp_path):
 def test_writing_while_another_connection_holds_the_lock_says_busy(store, store_path):
     other = sqlite3.connect(store_path, timeout=0)
     other.execute("BEGIN IMMEDIATE")
-    store.conn.execute("PRAGMA busy_timeout = 0")
+    store.write_timeout = 0.2
     try:
         with pytest.raises(StoreError, match="busy"), transaction(store):
             store.conn.execute(

@@ -78,13 +78,13 @@ def test_export_can_be_limited_by_status_search_or_ids(store, sample_csv, tmp_pa
         service.export_csv(store, tmp_path / "c.csv", status="replied")
 
 
-def test_leads_from_an_export_with_other_columns_are_matched_by_column_name(store, make_csv, tmp_path):
+def test_exporting_all_imports_matches_columns_by_name_and_repeats_none(store, make_csv, tmp_path):
     service.import_csv(
         store, make_csv([["Id", "First Name", "Last Name", "Company", "Region"], ["1", "Ann", "Lee", "Acme", "EU"]])
     )
     service.import_csv(store, make_csv([["Id", "Company", "First Name", "Last Name"], ["2", "Acme", "Bo", "Kim"]]))
     out = tmp_path / "out.csv"
-    service.export_csv(store, out)
+    service.export_csv(store, out, all_imports=True)
     with open_csv(out) as back:
         header = back.header
         got = [dict(zip(header, r.cells, strict=False)) for r in back.records()]

@@ -43,7 +43,7 @@ def _best(db, lead_id: int) -> str:
 
 def test_an_address_marked_correct_makes_colleagues_rank_its_format_first_on_the_next_enrichment(store, acme):
     assert _best(store, acme["Bo"]) != "kbo@acme.example"  # lastname+first is no company's first guess
-    notes.add_feedback(store, acme["Ann"], "lann@acme.example", "correct")
+    service.add_feedback(store, acme["Ann"], "lann@acme.example", "correct")
     assert service.enrich_stored(store, OFFLINE) == 4
     assert _best(store, acme["Bo"]) == "kbo@acme.example"
     assert _best(store, acme["Cy"]) == "pcy@acme.example"
@@ -52,7 +52,7 @@ def test_an_address_marked_correct_makes_colleagues_rank_its_format_first_on_the
 
 
 def test_feedback_reranks_colleagues_at_once_without_waiting_for_an_enrichment(store, acme):
-    reranked = notes.add_feedback(store, acme["Ann"], "lann@acme.example", "replied")
+    reranked = service.add_feedback(store, acme["Ann"], "lann@acme.example", "replied")
     assert sorted(reranked) == sorted([acme["Ann"], acme["Bo"], acme["Cy"]])
     assert sorted(leads.colleague_ids(store, acme["Bo"])) == sorted(reranked)
     assert _best(store, acme["Cy"]) == "pcy@acme.example"
@@ -61,7 +61,7 @@ def test_feedback_reranks_colleagues_at_once_without_waiting_for_an_enrichment(s
 
 def test_a_bounced_guess_is_never_proposed_again_and_sets_the_lead_bounced(store, acme):
     guess = _best(store, acme["Bo"])
-    notes.add_feedback(store, acme["Bo"], guess, "bounced")
+    service.add_feedback(store, acme["Bo"], guess, "bounced")
     assert leads.get_lead(store, acme["Bo"]).status == "bounced"
     service.enrich_stored(store, OFFLINE)
     detail = leads.get_lead(store, acme["Bo"])
@@ -71,11 +71,11 @@ def test_a_bounced_guess_is_never_proposed_again_and_sets_the_lead_bounced(store
 
 
 def test_a_bounce_does_not_undo_a_reply_or_do_not_contact(store, acme):
-    notes.add_feedback(store, acme["Ann"], "ann.lee@acme.example", "replied")
-    notes.add_feedback(store, acme["Ann"], "alee@acme.example", "bounced")
+    service.add_feedback(store, acme["Ann"], "ann.lee@acme.example", "replied")
+    service.add_feedback(store, acme["Ann"], "alee@acme.example", "bounced")
     assert leads.get_lead(store, acme["Ann"]).status == "replied"
     notes.set_status(store, acme["Cy"], "do-not-contact")
-    notes.add_feedback(store, acme["Cy"], "cy.park@acme.example", "bounced")
+    service.add_feedback(store, acme["Cy"], "cy.park@acme.example", "bounced")
     assert leads.get_lead(store, acme["Cy"]).status == "do-not-contact"
 
 

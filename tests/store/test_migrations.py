@@ -61,3 +61,41 @@ def test_a_higher_schema_version_alone_is_refused_too(store, store_path):
     store.close()
     with pytest.raises(StoreError, match="newer"):
         open_store(store_path)
+
+
+def test_an_import_made_before_0005_exports_byte_for_byte_and_reimports_without_duplicates(
+    store_path, make_csv, tmp_path
+):
+    import dataclasses
+    import json
+
+    from leadassist.core.crmcsv import open_csv
+    from leadassist.store import service
+
+    src = make_csv([["Lead ID", "First Name", "Last Name", "Company"], ["00Q1", "Ann", "Lee", "Acme"],
+                    ["00Q2", "Bo", "Kim", "Beta"]], delimiter=";")  # fmt: skip
+    db = connect(store_path)
+    migrations.migrate(db, store_path, stop_before="0005_import_rows")
+    with open_csv(src) as f, db.atomic():  # what the importer before 0005 stored for each record
+        db.conn.execute(
+            "INSERT INTO imports (id, path, imported_at, crm, dialect, header, mapping, records, added) VALUES"
+            " (1, ?, 0, 'salesforce', ?, ?, ?, 2, 2)",
+            (str(src), json.dumps(dataclasses.asdict(f.dialect)), json.dumps(f.header), json.dumps(f.mapping.fields)),
+        )
+        for n, rec in enumerate(f.records()):
+            db.conn.execute(
+                "INSERT INTO leads (identity, import_id, line, record_id, first, last, name, name_key, company, cells,"
+                " raw, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
+                (f"id:{rec.cells[0]}", rec.line, rec.cells[0], rec.cells[1], rec.cells[2],
+                 f"{rec.cells[1]} {rec.cells[2]}", f"x{n}|", rec.cells[3], json.dumps(rec.cells), rec.raw),
+            )  # fmt: skip
+    db.close()
+    db = open_store(store_path)
+    out = tmp_path / "out.csv"
+    assert service.export_csv(db, out, import_id=1) == 2
+    original = src.read_bytes().split(b"\r\n")
+    assert all(e.startswith(o + b";") for o, e in zip(original[1:-1], out.read_bytes().split(b"\r\n")[1:-1],
+                                                       strict=True))  # fmt: skip
+    again = service.import_csv(db, src)
+    assert (again.added, again.updated) == (0, 2)
+    db.close()

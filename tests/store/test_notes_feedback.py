@@ -71,11 +71,11 @@ def test_status_must_be_one_of_the_known_words(store, lead_id):
 
 
 def test_correct_feedback_makes_a_known_address_and_bounced_takes_it_back(store, lead_id):
-    notes.add_feedback(store, lead_id, " Ann.Lee@Acme.example ", "correct")
+    service.add_feedback(store, lead_id, " Ann.Lee@Acme.example ", "correct")
     assert [(k.email, k.source, k.first) for k in leads.known_addresses(store)] == [
         ("ann.lee@acme.example", "feedback", "Ann")
     ]
-    notes.add_feedback(store, lead_id, "ann.lee@acme.example", "bounced")
+    service.add_feedback(store, lead_id, "ann.lee@acme.example", "bounced")
     assert leads.known_addresses(store) == []
     assert [(b.email, b.first, b.last) for b in leads.bounced_addresses(store)] == [
         ("ann.lee@acme.example", "Ann", "Lee")
@@ -84,9 +84,9 @@ def test_correct_feedback_makes_a_known_address_and_bounced_takes_it_back(store,
 
 
 def test_replied_sets_the_status_and_bad_feedback_is_refused(store, lead_id):
-    notes.add_feedback(store, lead_id, "ann@acme.example", "replied")
+    service.add_feedback(store, lead_id, "ann@acme.example", "replied")
     assert leads.get_lead(store, lead_id).status == "replied"
     with pytest.raises(LeadAssistError):
-        notes.add_feedback(store, lead_id, "not an address", "correct")
+        service.add_feedback(store, lead_id, "not an address", "correct")
     with pytest.raises(LeadAssistError):
-        notes.add_feedback(store, lead_id, "ann@acme.example", "great")
+        service.add_feedback(store, lead_id, "ann@acme.example", "great")

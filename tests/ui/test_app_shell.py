@@ -94,7 +94,9 @@ def test_dropping_a_csv_file_opens_the_import_dialog_for_it(qtbot, session_facto
     QApplication.sendEvent(window, drop)
     dialog = window.findChild(ImportDialog, "import_dialog")
     assert dialog is not None and dialog.isVisible() and dialog.path == sample_csv
-    with qtbot.waitSignal(window.model.modelReset):
+    qtbot.waitUntil(dialog.import_button.isEnabled)  # the plan is shown before anything can be written
+    assert dialog.plan_lines[0].startswith("200 rows: 200 new leads")
+    with qtbot.waitSignal(window.store_io.import_finished, timeout=20_000):
         dialog.import_button.click()
     assert window.model.total == 200
 

@@ -6,6 +6,12 @@ spelling wins when several columns could serve, then the leftmost column. Which 
 exact (case-sensitive) header matches weighted by how distinctive they are: "Record ID" is HubSpot, "Record Id"
 is Zoho, "(Do Not Modify) Row Checksum" is Dynamics 365; a file with no distinctive header is "generic".
 Full names are not split here: a full-name column maps to `full_name` and core.names does the rest.
+
+Record IDs: every CRM's ID column is listed (Salesforce "Lead ID"/"Contact ID", HubSpot "Record ID" and
+"Record ID - Contact", Pipedrive "ID"/"Person - ID", Zoho "Record Id"), and any Dynamics 365 "(Do Not Modify) X"
+column other than its checksum and timestamp is the record's GUID. When two columns map to one field with the
+same spelling (HubSpot's "Company Name" and "Company name"), `rivals` lists them and the reader keeps the one
+with more filled cells (`prefer_fuller`), saying so in `describe()`.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from dataclasses import field as dc_field
 
 from leadassist import paths
 
@@ -73,12 +80,21 @@ def header_table() -> HeaderTable:
     return parse_header_table((paths.resources_dir() / HEADERS_FILE).read_text(encoding="utf-8"))
 
 
+_DYNAMICS_META = frozenset({"do not modify row checksum", "do not modify modified on"})
+_DYNAMICS_PREF = 10_000  # after every listed spelling
+
+
 @dataclass(frozen=True)
 class HeaderMapping:
-    """Which CRM wrote the file and which column (index) holds each lead field it has."""
+    """Which CRM wrote the file and which column (index) holds each lead field it has.
+
+    `rivals`: fields that several equally-named columns could fill (field -> their indexes); `notes`: why a
+    column was chosen over a rival, for people."""
 
     crm: str
     fields: dict[str, int]
+    rivals: dict[str, tuple[int, ...]] = dc_field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def column(self, field: str) -> int | None:
         """The column index of a lead field, or None."""
@@ -93,7 +109,8 @@ class HeaderMapping:
                 name = headers[i] if i < len(headers) else f"column {i + 1}"
                 parts.append(f"{field} <- {name!r}")
         kind = "file" if self.crm == "generic" else "export"
-        return f"{CRM_LABELS.get(self.crm, self.crm)} {kind}; " + (", ".join(parts) or "no lead columns")
+        notes = "".join(f" ({n})" for n in self.notes)
+        return f"{CRM_LABELS.get(self.crm, self.crm)} {kind}; " + (", ".join(parts) or "no lead columns") + notes
 
     def has_name_or_company(self) -> bool:
         """True when at least one of first, last, full name or company is mapped."""
@@ -120,12 +137,34 @@ def map_headers(headers: Sequence[str]) -> HeaderMapping:
     """Map a header row to lead fields (column indexes) and name the CRM that wrote it."""
     table = header_table()
     chosen: dict[str, tuple[int, int]] = {}  # field -> (preference, column)
+    tied: dict[str, list[int]] = defaultdict(list)
     for i, h in enumerate(headers):
-        hit = table.spellings.get(normalise_header(h))
+        norm = normalise_header(h)
+        hit = table.spellings.get(norm)
+        if hit is None and norm.startswith("do not modify") and norm not in _DYNAMICS_META:
+            hit = ("record_id", _DYNAMICS_PREF)
         if hit is None:
             continue
-        field, pref = hit
-        if field not in chosen or pref < chosen[field][0]:
-            chosen[field] = (pref, i)
+        kind, pref = hit
+        if kind not in chosen or pref < chosen[kind][0]:
+            chosen[kind] = (pref, i)
+            tied[kind] = [i]
+        elif pref == chosen[kind][0]:
+            tied[kind].append(i)
     fields = {f: chosen[f][1] for f in LEAD_FIELDS if f in chosen}
-    return HeaderMapping(detect_crm(headers, table), fields)
+    rivals = {f: tuple(cols) for f, cols in tied.items() if len(cols) > 1}
+    return HeaderMapping(detect_crm(headers, table), fields, rivals)
+
+
+def prefer_fuller(mapping: HeaderMapping, headers: Sequence[str], filled: dict[int, int], seen: int) -> HeaderMapping:
+    """Choose, for each field with rivals, the column with the most filled cells (`filled[col]` of `seen` rows)."""
+    fields = dict(mapping.fields)
+    notes = list(mapping.notes)
+    for kind, cols in mapping.rivals.items():
+        best = max(cols, key=lambda c: (filled.get(c, 0), -cols.index(c)))
+        if best != fields.get(kind):
+            others = ", ".join(f"{headers[c]!r} {filled.get(c, 0):,}" for c in cols if c != best)
+            notes.append(f"{kind}: {headers[best]!r} is the fuller column, {filled.get(best, 0):,} of {seen:,} rows"
+                         f" filled against {others}")  # fmt: skip
+            fields[kind] = best
+    return replace(mapping, fields=fields, notes=tuple(notes))

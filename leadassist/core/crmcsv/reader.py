@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import logging
 import os
 import re
@@ -25,14 +26,17 @@ from typing import NamedTuple
 
 from leadassist.core.crmcsv.columns import all_enrich_names, restore
 from leadassist.core.crmcsv.dialect import CsvDialect, bom_length, detect_dialect
-from leadassist.core.crmcsv.mapping import LEAD_FIELDS, HeaderMapping, detect_crm, map_headers
+from leadassist.core.crmcsv.mapping import LEAD_FIELDS, HeaderMapping, detect_crm, map_headers, prefer_fuller
 from leadassist.core.crmcsv.rawrows import iter_raw_rows
 from leadassist.core.errors import CsvFormatError
 from leadassist.core.models import Lead
 
 log = logging.getLogger(__name__)
 
-MAX_KEPT_REJECTS = 10_000  # beyond this only the count grows, so a hopeless file cannot exhaust memory
+RIVAL_SAMPLE = 5_000  # rows read to tell which of two same-named columns is the fuller one
+# Beyond these only the count grows (and the raw text is dropped), so a hopeless file cannot exhaust memory.
+MAX_KEPT_REJECTS = 10_000
+MAX_KEPT_CHARS = 32 * 1024 * 1024
 _READ_BUFFER = 1024 * 1024
 _ESCAPED = re.compile("[\udc80-\udcff]")  # surrogateescape's marks for undecodable bytes
 _REPLACED = re.compile("\ufffd")
@@ -75,9 +79,11 @@ class CsvSource:
         self.dialect = dialect
         self.rejects: list[RejectedRow] = []
         self.rejected = 0
+        self._kept_chars = 0
         self._bad = _REPLACED if _is_wide(dialect.encoding) else _ESCAPED
         self._binary = open(path, "rb", buffering=_READ_BUFFER)
         try:
+            self.size = os.fstat(self._binary.fileno()).st_size
             skip, _ = bom_length(self._binary.read(4))
             self._binary.seek(skip if dialect.bom else 0)
             errors = "replace" if _is_wide(dialect.encoding) else "surrogateescape"
@@ -116,6 +122,8 @@ class CsvSource:
             mapping = HeaderMapping(detect_crm(self.header), dict(override))
         else:
             mapping = map_headers(self.header)
+            if mapping.rivals:
+                mapping = self._fuller(mapping)
         if not mapping.has_name_or_company():
             if any(_EMAILISH.search(c) for c in self.header):
                 raise self._error(
@@ -128,6 +136,26 @@ class CsvSource:
                 hint="Rename a column to First Name, Last Name, Full Name or Company, or choose the columns by hand.",
             )
         return mapping
+
+    def _fuller(self, mapping: HeaderMapping) -> HeaderMapping:
+        """Count filled cells of rival columns over the first RIVAL_SAMPLE records and keep the fuller ones."""
+        cols = sorted({c for cs in mapping.rivals.values() for c in cs})
+        filled = dict.fromkeys(cols, 0)
+        seen = 0
+        with open(self.path, "rb") as raw:
+            skip, _ = bom_length(raw.read(4))
+            raw.seek(skip if self.dialect.bom else 0)
+            errors = "replace" if _is_wide(self.dialect.encoding) else "surrogateescape"
+            text = io.TextIOWrapper(raw, encoding=self.dialect.encoding, errors=errors, newline="")
+            rows = iter_raw_rows(text, self.dialect.delimiter, self.dialect.quotechar)
+            next(rows, None)  # the header
+            for row in itertools.islice(rows, RIVAL_SAMPLE):
+                if row.cells and len(row.cells) == len(self.header):
+                    seen += 1
+                    for c in cols:
+                        if row.cells[c].strip():
+                            filled[c] += 1
+        return prefer_fuller(mapping, self.header, filled, seen)
 
     def _restore_columns(self, wanted: bool | None) -> tuple[int, ...]:
         """Columns whose cells get restore(): LeadAssist's own columns always, all of them for --excel-safe files."""
@@ -144,6 +172,9 @@ class CsvSource:
     def _reject(self, line: int, reason: str, raw: str) -> None:
         self.rejected += 1
         if len(self.rejects) < MAX_KEPT_REJECTS:
+            self._kept_chars += len(raw)
+            if self._kept_chars > MAX_KEPT_CHARS:  # bounded memory: the line and reason still tell where to look
+                raw = ""
             self.rejects.append(RejectedRow(line, reason, raw))
         elif self.rejected == MAX_KEPT_REJECTS + 1:
             log.warning("%s: more than %d problem rows; only the first are kept", self.path, MAX_KEPT_REJECTS)
@@ -168,6 +199,14 @@ class CsvSource:
                     for i in fix:
                         cells[i] = restore(cells[i])
                 yield new_record((line, cells, raw))
+
+    @property
+    def position(self) -> int:
+        """How many bytes of the file have been read so far (for progress)."""
+        try:
+            return self._binary.tell()
+        except (OSError, ValueError):
+            return self.size
 
     def close(self) -> None:
         """Close the file (records() stops)."""

@@ -337,15 +337,18 @@ def write_rejects(
 ) -> Path:
     """Write OUT.rejects.csv (Line, Reason, Raw) beside the output; row 1 holds the original header as raw text.
 
-    Same encoding and delimiter as the source; undecodable bytes are written back as they were read, so the Raw
-    column can be pasted into the original file after fixing.
+    Created readable by the user only (0600). Same encoding and delimiter as the source; undecodable bytes are
+    written back as they were read, so the Raw column can be pasted into the original file after fixing.
     """
     target = rejects_path(path)
     buf = io.StringIO()
     csv.writer(buf, delimiter=dialect.delimiter, lineterminator="").writerow(header)
     errors = "surrogateescape" if not dialect.encoding.startswith(("utf-16", "utf-32")) else "replace"
     tmp = target.with_name(f".{target.name}.part")
-    with open(tmp, "w", encoding=dialect.encoding, errors=errors, newline="") as f:
+    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)  # rejects hold people's data: private
+    if hasattr(os, "fchmod"):  # an older .part left by a crash may have been created with wider permissions
+        os.fchmod(fd, 0o600)
+    with open(fd, "w", encoding=dialect.encoding, errors=errors, newline="") as f:
         if dialect.bom:
             f.write("\ufeff")
         writer = csv.writer(f, delimiter=dialect.delimiter, lineterminator=dialect.line_ending)

@@ -1,14 +1,19 @@
-"""The export dialog: where to, which CRM preset, which rows, whether to fill empty Email cells, encoding.
+"""The export dialog: which import, where to, which CRM preset, which rows, whether to fill empty Email cells,
+encoding.
 
+Like `leadassist export`, it writes one import (the latest by default, in that file's own columns and dialect) or,
+chosen explicitly, all imports together (one header, no column repeated). A preset that promises updates by
+record ID warns right here when the chosen import has no record-ID column (`warnings_for`, from the store).
 It returns an `ExportRequest` through `export_requested`; the main window hands it to the store's export.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -18,6 +23,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -51,6 +57,12 @@ class ExportRequest:
     path: Path
     rows: str
     options: ExportOptions
+    import_id: int | None = None  # None: the latest import
+    all_imports: bool = False
+
+
+ALL_IMPORTS = -1
+Warnings = Callable[[ExportOptions, int | None, bool], list[str]]
 
 
 class ExportDialog(QDialog):
@@ -58,10 +70,34 @@ class ExportDialog(QDialog):
 
     export_requested = Signal(object)
 
-    def __init__(self, parent: QWidget | None = None, *, filtered: bool = False, selected: int = 0) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        filtered: bool = False,
+        selected: int = 0,
+        imports: Sequence[tuple[int, str]] = (),
+        warnings_for: Warnings | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export leads")
+        self._warnings_for = warnings_for
+        self.which = QComboBox(self)
+        self.which.setObjectName("export_import")
+        self.which.setAccessibleName("Which import to export")
+        for n, (import_id, label) in enumerate(imports):  # newest first
+            self.which.addItem(f"Latest import: {label}" if n == 0 else label, import_id)
+        if len(imports) > 1:
+            self.which.addItem("All imports together (columns merged, none repeated)", ALL_IMPORTS)
+        self.which.setEnabled(len(imports) > 1)
+        self.warning = QLabel("", self)
+        self.warning.setObjectName("export_warning")
+        self.warning.setAccessibleName("Export warning")
+        self.warning.setWordWrap(True)
+        self.warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.warning.setStyleSheet("color: #b35900;")
+        self.warning.hide()
         self.path = QLineEdit(str(Path.home() / "leads-enriched.csv"), self)
         self.path.setObjectName("export_path")
         self.path.setAccessibleName("Export file")
@@ -118,8 +154,10 @@ class ExportDialog(QDialog):
         self.excel_safe.toggled.connect(lambda on: self.encoding.setEnabled(not on))
 
         form = QFormLayout()
+        form.addRow("Import:", self.which)
         form.addRow("File:", path_row)
         form.addRow("Preset:", self.preset)
+        form.addRow("", self.warning)
         form.addRow("Rows:", rows_box)
         form.addRow("", fill_row)
         form.addRow("Encoding:", self.encoding)
@@ -132,6 +170,24 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
+        self.preset.currentIndexChanged.connect(self._update_warning)
+        self.which.currentIndexChanged.connect(self._update_warning)
+        self._update_warning()
+
+    def _choice(self) -> tuple[int | None, bool]:
+        data = self.which.currentData()
+        if data is None or self.which.currentIndex() == 0:
+            return None, False
+        return (None, True) if int(data) == ALL_IMPORTS else (int(data), False)
+
+    def _update_warning(self, _index: int = 0) -> None:
+        """Show what the store says about the chosen preset and import (e.g. no record-ID column)."""
+        if self._warnings_for is None:
+            return
+        import_id, all_imports = self._choice()
+        found = self._warnings_for(self.request().options, import_id, all_imports)
+        self.warning.setText("\n".join(w[:1].upper() + w[1:] for w in found))
+        self.warning.setVisible(bool(found))
 
     def request(self) -> ExportRequest:
         """The choices as an ExportRequest."""
@@ -144,7 +200,8 @@ class ExportDialog(QDialog):
             excel_safe=excel,
             encoding="utf-8-sig" if excel else (str(self.encoding.currentData()) or None),
         )
-        return ExportRequest(Path(self.path.text()).expanduser(), rows, options)
+        import_id, all_imports = self._choice()
+        return ExportRequest(Path(self.path.text()).expanduser(), rows, options, import_id, all_imports)
 
     def accept(self) -> None:
         """Emit the request and close (an empty path keeps the dialog open)."""

@@ -2,8 +2,11 @@
 
 Opening a file only *reads* it (core.crmcsv): detected CRM, encoding, delimiter, the automatic header mapping
 shown as one combo box per lead field, the first rows, and every problem found in a scan of the file (rows with
-the wrong field count, undecodable bytes) — all before anything is written. Changing a combo box re-reads with
-the edited mapping. Import emits `import_requested(mapping)`; the main window does the writing.
+the wrong field count, undecodable bytes, an unclosed quote) — all before anything is written. Given the
+database (`db_path`), the scan is a dry run of the import on a worker thread, with progress: it also tells
+which rows will update stored leads and which will be new, duplicate or Excel-damaged record IDs and rows
+sharing a name and company (`plan_lines`); Import is offered once that plan is shown. Changing a combo box
+re-reads with the edited mapping. Import emits `import_requested(mapping)`; the main window does the writing.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
+    QProgressBar,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -55,9 +59,13 @@ class ImportDialog(QDialog):
     """Shows what an import of `path` would do; emits `import_requested(dict field -> column)` on Import."""
 
     import_requested = Signal(object)
+    plan_ready = Signal(list)  # the plan's lines, once the dry run finished
 
-    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, path: Path, parent: QWidget | None = None, *, db_path: Path | None = None) -> None:
         super().__init__(parent)
+        self.db_path = Path(db_path) if db_path is not None else None
+        self.worker: Any = None
+        self.plan_lines: list[str] = []
         self.setObjectName("import_dialog")
         self.setWindowTitle(f"Import {Path(path).name}")
         self.resize(900, 680)
@@ -94,6 +102,11 @@ class ImportDialog(QDialog):
         self.problems = QListWidget(self)
         self.problems.setObjectName("import_problems")
         self.problems.setAccessibleName("Problems found")
+        self.problems.setWordWrap(True)
+        self.scan_progress = QProgressBar(self)
+        self.scan_progress.setObjectName("import_scan_progress")
+        self.scan_progress.setAccessibleName("Checking the file")
+        self.scan_progress.hide()
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -106,7 +119,8 @@ class ImportDialog(QDialog):
         layout.addWidget(self.mapping_box)
         layout.addWidget(QLabel("Preview:", self))
         layout.addWidget(self.preview, 1)
-        layout.addWidget(QLabel("Problems:", self))
+        layout.addWidget(QLabel("What the import will do, and problems:", self))
+        layout.addWidget(self.scan_progress)
         layout.addWidget(self.problems)
         layout.addWidget(self.buttons)
         self._load(None)
@@ -117,12 +131,16 @@ class ImportDialog(QDialog):
         """Read the file (again) with an optional mapping; fill labels, preview and problems."""
         self.problems.clear()
         self.problems_found = []
+        self.plan_lines = []
         self.source = None
+        self._stop_worker()
+        scan = self.db_path is None  # with a database, the dry run on the worker thread scans the whole file
         try:
             with crmcsv.open_csv(self.path, mapping_override=mapping_override) as source:
                 records = source.records()
                 preview = list(itertools.islice(records, PREVIEW_ROWS))
-                scanned = len(preview) + sum(1 for _ in itertools.islice(records, SCAN_ROWS - len(preview)))
+                limit = SCAN_ROWS - len(preview) if scan else 0
+                scanned = len(preview) + sum(1 for _ in itertools.islice(records, limit))
         except LeadAssistError as exc:
             self._problem(str(exc))
             self._load_failed(mapping_override)
@@ -135,18 +153,84 @@ class ImportDialog(QDialog):
         self.crm_label.setText("none recognised (generic CSV)" if crm == "generic" else CRM_LABELS.get(crm, crm))
         self.encoding_label.setText(dialect.encoding + (" with BOM" if dialect.bom else ""))
         self.delimiter_label.setText(_delimiter_name(dialect.delimiter))
+        self._fill_preview(self.header, [r.cells for r in preview])
+        if not scan:
+            self.rows_label.setText("counting…")
+            self._start_plan(mapping_override)
+            return
         self.rows_label.setText(f"{scanned:,}{'+' if scanned >= SCAN_ROWS else ''} data rows")
-        for reject in source.rejects:
+        self._list_rejects(source.rejects, source.rejected)
+        self.import_button.setEnabled(True)
+
+    def _list_rejects(self, rejects: list[Any], rejected: int) -> None:
+        for reject in rejects[:200]:
             self._problem(f"line {reject.line}: {reject.reason}")
-        if source.rejected > len(source.rejects):
-            self._problem(f"… {source.rejected - len(source.rejects):,} more problem rows")
-        if source.rejected:
-            self._problem(f"{source.rejected:,} problem rows will be skipped and listed in a rejects file.")
+        if rejected > min(len(rejects), 200):
+            self._problem(f"… {rejected - min(len(rejects), 200):,} more problem rows")
+        if rejected:
+            where = crmcsv.rejects_path(self.path)
+            self._problem(f"{rejected:,} problem rows will be skipped and written to {where}.")
         if not self.problems_found:
             self.problems.addItem("No problems found.")
         self._fit_problems()
+
+    # -- the dry run ---------------------------------------------------------------------------------------
+    def _start_plan(self, mapping_override: dict[str, int] | None) -> None:
+        from leadassist.ui.import_worker import ImportWorker
+
+        assert self.db_path is not None
+        self.import_button.setEnabled(False)
+        self.scan_progress.setRange(0, 0)
+        self.scan_progress.setFormat("Checking the file…")
+        self.scan_progress.show()
+        worker = ImportWorker(self.db_path, self.path, mapping=mapping_override, dry_run=True, parent=self)
+        worker.progressed.connect(self._on_scan_progress, Qt.ConnectionType.QueuedConnection)
+        worker.finished.connect(self._on_planned, Qt.ConnectionType.QueuedConnection)
+        worker.failed.connect(self._on_plan_failed, Qt.ConnectionType.QueuedConnection)
+        self.worker = worker
+        worker.start()
+
+    def _on_scan_progress(self, p: Any) -> None:
+        if p.total:
+            self.scan_progress.setRange(0, 1000)
+            self.scan_progress.setValue(int(1000 * min(p.done, p.total) / p.total))
+        self.scan_progress.setFormat(p.message or "Checking the file…")
+
+    def _on_planned(self, summary: Any) -> None:
+        if self.sender() is not self.worker:
+            return  # a dry run for a mapping the rep has since changed
+        self.worker = None
+        self.scan_progress.hide()
+        self.rows_label.setText(f"{summary.records:,} data rows")
+        self.problems.clear()
+        self.problems_found = []
+        self.plan_lines = summary.plan.lines() + [f"Column choice: {n}" for n in self.mapping.notes]
+        for line in self.plan_lines:
+            self.problems.addItem(line)
+        self._list_rejects(summary.rejects, summary.rejected)
         self.import_button.setEnabled(True)
-        self._fill_preview(self.header, [r.cells for r in preview])
+        self.plan_ready.emit(list(self.plan_lines))
+
+    def _on_plan_failed(self, message: str) -> None:
+        if self.sender() is not self.worker:
+            return
+        self.worker = None
+        self.scan_progress.hide()
+        self._problem(message)
+        self.import_button.setEnabled(False)
+
+    def _stop_worker(self) -> None:
+        """Cancel a dry run and wait for its thread (it stops within one batch of rows)."""
+        if self.worker is not None:
+            self.worker.cancel()
+            if not self.worker.wait(5.0):
+                log.warning("the dry run of %s did not stop in time", self.path)
+            self.worker = None
+
+    def done(self, result: int) -> None:
+        """Closing (Import or Cancel) stops a dry run still reading the file."""
+        self._stop_worker()
+        super().done(result)
 
     def _load_failed(self, mapping_override: dict[str, int] | None) -> None:
         """The file cannot be imported as mapped: keep (or peek) the header so the rep can map by hand."""
@@ -167,6 +251,7 @@ class ImportDialog(QDialog):
         self._fill_preview(self.header, [])
 
     def _problem(self, text: str) -> None:
+        """Add one line to the problems list."""
         self.problems_found.append(text)
         self.problems.addItem(text)
         self._fit_problems()

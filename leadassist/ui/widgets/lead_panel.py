@@ -209,6 +209,21 @@ class LeadPanel(QWidget):
         if lead_id == self._note_lead_id:
             self.notes.note_stored(note_id)
 
+    def note_confirmed(self, lead_id: int, note_id: object, body: str) -> None:
+        """The store saved `body` as `note_id` on `lead_id`: the editor may say "Saved"."""
+        if lead_id == self._note_lead_id:
+            self.notes.confirm(note_id, body)
+
+    def note_not_saved(self, lead_id: int, body: str, why: str) -> None:
+        """The store could not take the note yet; it is kept and retried."""
+        if lead_id == self._note_lead_id:
+            self.notes.not_saved(body, why)
+
+    def show_note_draft(self, lead_id: int, note_id: object, body: str) -> None:
+        """Show a draft of this lead that is still waiting for the store."""
+        if lead_id == self._note_lead_id:
+            self.notes.show_draft(note_id, body)
+
     def flush(self) -> bool:
         """Save a pending note now (on lead change and window close); True if one was saved."""
         return self.notes.flush()

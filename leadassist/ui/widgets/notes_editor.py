@@ -1,10 +1,14 @@
 """The notes of one lead: an editor that saves itself and the list of earlier notes with their times.
 
 Autosave is debounced: every keystroke restarts an ~800 ms single-shot QTimer, so a note is written once the rep
-pauses, not per key. `flush()` writes a pending change at once (the lead panel calls it when the lead changes
-and the window calls it on close), so nothing typed is lost. The first save of a new note is announced with
-`note_id=None`; the store gives it an id, which comes back through `note_stored(id)` (or is recognised by its
-text when the lead is shown again), so later saves edit that note instead of adding copies.
+pauses, not per key. `flush()` hands a pending change over at once (the lead panel calls it when the lead
+changes and the window calls it on close), so nothing typed is lost. The first save of a new note is announced
+with `note_id=None`; the store gives it an id, which comes back through `confirm(id, text)` (or is recognised by
+its text when the lead is shown again), so later saves edit that note instead of adding copies.
+
+"Saved" is shown only when the store confirmed (`confirm`); until then the state says "Saving…", and
+`not_saved(text, why)` says the draft is kept and retried (the window's NoteDrafts does the retrying, also after
+the rep moved to another lead; `show_draft` puts a pending draft back in the editor when they return).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class NotesEditor(QWidget):
         self.setObjectName("notes_editor")
         self.note_id: Any = None
         self._saved_text = ""  # what the store has for the note being edited
+        self._handed = ""  # the text last handed over for saving (not confirmed yet)
         self._loading = False
 
         self.editor = QPlainTextEdit(self)
@@ -89,8 +94,9 @@ class NotesEditor(QWidget):
         """Show a lead's notes; `keep_draft` keeps what is being typed (a refresh of the same lead)."""
         self._notes = sorted(notes, key=_note_time, reverse=True)
         if keep_draft:
-            if self.note_id is None and self._saved_text:  # the store now holds our new note: adopt its id
-                match = next((n for n in self._notes if text(n, "text", "body") == self._saved_text), None)
+            wanted = self._saved_text or self._handed
+            if self.note_id is None and wanted:  # the store now holds our new note: adopt its id
+                match = next((n for n in self._notes if text(n, "text", "body") == wanted), None)
                 self.note_id = field(match, "id", "note_id")
         else:
             self.timer.stop()
@@ -124,6 +130,7 @@ class NotesEditor(QWidget):
             self._loading = False
         self.note_id = note_id
         self._saved_text = self.text()  # as the editor holds it, so loading alone never looks like an edit
+        self._handed = ""
         self.state_label.setText("Editing an earlier note" if note_id is not None else "")
 
     # -- editing and saving --------------------------------------------------------------------------------
@@ -140,22 +147,54 @@ class NotesEditor(QWidget):
 
     @property
     def pending(self) -> bool:
-        """True when the editor holds text the store does not have yet."""
+        """True when the editor holds text that was neither saved nor handed over for saving yet."""
         body = self.text()
-        return body != self._saved_text and bool(body.strip() or self.note_id is not None)
+        return body not in (self._saved_text, self._handed) and bool(body.strip() or self.note_id is not None)
+
+    @property
+    def confirmed(self) -> bool:
+        """True when the store has exactly what the editor shows."""
+        return self.text() == self._saved_text
 
     def flush(self) -> bool:
-        """Save a pending change now; True if a save was emitted."""
+        """Hand a pending change over for saving now; True if a save was emitted."""
         self.timer.stop()
         if not self.pending:
             return False
         body = self.text()
         if not body.strip():  # clearing an earlier note does not delete it; keep the stored text
             return False
-        self._saved_text = body
-        self.state_label.setText("Saved")
+        self._handed = body
+        self.state_label.setText("Saving…")
         self.note_saved.emit(self.note_id, body)
         return True
+
+    def confirm(self, note_id: Any, body: str) -> None:
+        """The store saved `body` as note `note_id`: adopt the id of a new note; say "Saved" if it is what we show."""
+        if self.note_id is None and body in (self._handed, self.text()):
+            self.note_id = note_id
+        if note_id != self.note_id:
+            return
+        self._saved_text = body
+        if self._handed == body:
+            self._handed = ""
+        if self.text() == body:
+            self.state_label.setText("Saved")
+
+    def not_saved(self, body: str, why: str) -> None:
+        """The store could not take `body` yet (busy): it is kept and retried; say so."""
+        if body == self.text():
+            reason = "the database is busy" if "busy" in why else why[:80]
+            self.state_label.setText(f"Not saved yet ({reason}) — kept and retried…")
+            self.state_label.setToolTip(why)
+
+    def show_draft(self, note_id: Any, body: str) -> None:
+        """Put a draft the store has not confirmed back in the editor (its retry goes on)."""
+        self.timer.stop()
+        self._set_editor(body, note_id)
+        self._saved_text = ""
+        self._handed = body
+        self.state_label.setText("Not saved yet — kept and retried")
 
     def note_stored(self, note_id: Any) -> None:
         """The store's id for the new note just saved; later saves edit it."""
