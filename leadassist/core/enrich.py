@@ -25,6 +25,7 @@ import dns.asyncresolver
 from email_validator import EmailNotValidError, validate_email
 
 from leadassist.core import domains as dom
+from leadassist.core import junk
 from leadassist.core.formats import Example, Prior, learn_mixture, load_prior, rank
 from leadassist.core.mailcheck import CheckOptions, DomainCache, check_domains
 from leadassist.core.models import (
@@ -219,9 +220,12 @@ class Enricher:
     def candidates(
         self, first: str, last: str, full_name: str, domain: str, reliability: float = 1.0
     ) -> list[Candidate]:
-        """Ranked candidates for a person at a domain (no DNS adjustment)."""
+        """Ranked candidates for a person at a domain (no DNS adjustment); a doubtful name's are capped."""
+        problem = junk.name_problem(first, last, full_name)
+        if problem is not None and not problem.capped:
+            return []
         variants = _variants(first, last, full_name)
-        return rank(
+        cands = rank(
             variants,
             self.mixture(domain),
             self.prior,
@@ -232,6 +236,7 @@ class Enricher:
             reliability=reliability,
             limit=self.max_candidates,
         )
+        return _capped(cands, problem.reason) if problem is not None else cands
 
     def result(
         self, lead: Lead, check: DomainCheck | None = None, choice: dom.DomainChoice | None = None
@@ -246,6 +251,22 @@ class Enricher:
         if not domain:
             return LeadResult(
                 lead.row, "", EmailSource.NONE, 0, "", (), choice.explanation, "", choice.source, check=check
+            )
+        problem = junk.name_problem(lead.first, lead.last, lead.full_name)
+        if problem is not None and not problem.capped:  # a phone number, an address, a placeholder: no person
+            reason = f"{problem.reason}: no address built"
+            return LeadResult(
+                lead.row,
+                "",
+                EmailSource.NONE,
+                0,
+                "",
+                (),
+                reason,
+                domain,
+                choice.source,
+                flags=(problem.flag,),
+                check=check,
             )
         if not _variants(lead.first, lead.last, lead.full_name):
             return LeadResult(
@@ -276,8 +297,14 @@ class Enricher:
                 choice.source,
                 check=check,
             )
+        junk_flags = (problem.flag,) if problem is not None else ()
+        if _placeholder_company(lead, choice):
+            reason = (
+                f"company “{lead.company.strip()}” is a placeholder: other leads' domain says nothing about this one"
+            )
+            cands, junk_flags = _capped(cands, reason), (*junk_flags, junk.PLACEHOLDER_COMPANY)
         best = cands[0]
-        flags = dom.domain_flags(best.email)
+        flags = tuple(dict.fromkeys((*junk_flags, *dom.domain_flags(best.email))))
         return LeadResult(
             row=lead.row,
             email=best.email,
@@ -318,6 +345,18 @@ class Enricher:
             return cands
         factor = _MAIL_FACTOR.get(check.status, 1.0)
         return [replace(c, probability=c.probability * factor, evidence=f"{c.evidence}; {mail}") for c in cands]
+
+
+def _capped(cands: list[Candidate], reason: str) -> list[Candidate]:
+    """Candidates of a doubtful name or company: at most junk.CAP, the reason first in the evidence."""
+    return [replace(c, probability=min(c.probability, junk.CAP), evidence=f"{reason}; {c.evidence}") for c in cands]
+
+
+def _placeholder_company(lead: Lead, choice: dom.DomainChoice) -> bool:
+    """True when the domain came from other leads of a company cell such as "Unknown" (not the lead's own data)."""
+    if choice.source not in ("colleagues", "website") or not junk.is_placeholder_company(lead.company):
+        return False
+    return choice.source == "colleagues" or dom.website_domain(lead.website) != choice.domain
 
 
 async def enrich_leads(

@@ -5,15 +5,21 @@ dimension d (how umlauts are folded, whether particles are dropped, nicknames ..
 choices. An address for person p is made by drawing t ~ θ, then a spelling v of p's name with
 P(v) ∝ Π_d φ_d(v_d), and rendering t(v). Hence
 
-    P(local part = s | p) = Σ_{t, v : t(v) = s} θ̃_t · P(v),     θ̃_t = θ_t · (1 − θ_other) / Σ_{t applicable to p} θ_t
+    P(local part = s | p) = Σ_{t, v : t(v) = s} θ̃_t · P(v),     θ̃_t = θ_t · (1 − θ_other) / Σ_{t ∈ T(p)} θ_t
 
 where θ_other is the mass of formats no template renders; it stays as the chance that none of our guesses
-is right. Estimation: each known address at the company is explained by the (t, v) pairs that render it; its
-unit count is shared among them in proportion to the global prior (one E-step), which yields fractional
-counts c_t and c_{d,choice}; an address nothing renders counts for "other". With a Dirichlet prior centred on
-the global distribution g (strength α) the posterior mean is θ_t = (c_t + α·g_t) / (N + α); φ likewise with
-strength β. A bounced address multiplies the weight of the template(s) that produced it by a bounce factor.
-An address already held by a *different* known colleague is unlikely to be this person's (× taken factor).
+is right. T(p) holds the templates open to p *had we both the first and the last name*: a template needing a
+middle name p does not have is renormalised away (an admin uses another format for people without one), but
+one needing a first or last name the CRM lacks is not. Its mass is our uncertainty: the person has that name
+and the company may well use it, we just cannot render the address. (Until issue 13 the sum ran over the
+templates applicable to p, so a lone token got all of a first.last company's mass on `{first}`.)
+
+Estimation: each known address at the company is explained by the (t, v) pairs that render it; its unit count is
+shared among them in proportion to the global prior (one E-step), which yields fractional counts c_t and
+c_{d,choice}; an address nothing renders counts for "other". With a Dirichlet prior centred on the global
+distribution g (strength α) the posterior mean is θ_t = (c_t + α·g_t) / (N + α); φ likewise with strength β. A
+bounced address multiplies the weight of the template(s) that produced it by a bounce factor. An address already
+held by a *different* known colleague is unlikely to be this person's (× taken factor).
 
 Calibration: the model probability is multiplied by the chance that the domain is right (its source) and
 then passed through p' = σ(a·logit(p) + b), with a and b fitted (`fit_calibration`) on held-out public data by
@@ -39,6 +45,7 @@ OTHER = "other"
 PRIOR_FILENAME = "format_prior.json"
 _TAIL_MASS = 0.01  # stop rendering once the templates left carry less than this share of the mass
 _MIN_SHARE = 0.0005  # a (template, spelling) pair below this probability cannot reach the shown candidates
+_MISSING_NOTE = 0.2  # say so in the evidence when formats needing a missing name part hold this much mass
 
 
 @dataclass(frozen=True)
@@ -231,13 +238,19 @@ def fit_calibration(pairs: Iterable[tuple[float, bool]]) -> tuple[float, float]:
     return round(a, 4), round(b, 4)
 
 
-def _applicable(mixture: FormatMixture, have: frozenset[str]) -> tuple[list[tuple[str, float]], float]:
-    """Templates (by falling weight) a person with the name parts `have` can use, and their total weight."""
+_BOTH = frozenset({"first", "last"})
+
+
+def _applicable(mixture: FormatMixture, have: frozenset[str]) -> tuple[list[tuple[str, float]], float, float]:
+    """Templates (by falling weight) a person with the name parts `have` can use, their total weight, and the
+    normaliser Z: the weight of every template open to this person had we both their first and last name."""
     memo = mixture.applicable_memo
     found = memo.get(have)
     if found is None:
         items = [(k, w) for k, w in mixture.templates.items() if k != OTHER and needs(k) <= have]
-        found = memo[have] = (items, sum(w for _, w in items))
+        full = have | _BOTH
+        z = sum(w for k, w in mixture.templates.items() if k != OTHER and needs(k) <= full)
+        found = memo[have] = (items, sum(w for _, w in items), z)
     return found
 
 
@@ -285,7 +298,7 @@ def rank(
     spellings = sorted(zip(variants, weights, strict=True), key=lambda vw: -vw[1])
     top_weight = spellings[0][1]
     have = _parts_present(variants)
-    applicable, mass = _applicable(mixture, have)
+    applicable, mass, norm = _applicable(mixture, have)
     if mass <= 0:
         return []
     keep = 1.0 - mixture.templates.get(OTHER, 0.0)
@@ -296,7 +309,7 @@ def rank(
     remaining = mass
     tail = _TAIL_MASS * mass
     for key, w in applicable:
-        pt = keep * w / mass
+        pt = keep * w / norm
         if len(scores) >= limit and (remaining < tail or pt * top_weight < _MIN_SHARE):
             break  # templates are sorted by weight: nothing left can reach the shown candidates
         remaining -= w
@@ -327,10 +340,13 @@ def rank(
     top = sorted(scores.items())
     top.sort(key=_SCORE, reverse=True)
     top = top[:limit]
+    missing = 1.0 - mass / norm if norm > 0 else 0.0
     out = []
     for local, p in top:
         _, key, v, _ = best_pair[local]
         why = evidence(key, v, mixture, prior, taken_by=taken.get(local) if taken.get(local) != owner else None)
+        if missing >= _MISSING_NOTE:
+            why += f"; only one name part is known and {missing:.0%} of the formats here need both"
         prob = calibrate(min(p * reliability, 1.0), prior)
         out.append(Candidate(f"{local}@{domain}", prob, key, why, v.tags))
     return out

@@ -287,6 +287,14 @@ def _spell(reading: _Reading, hints: list[str]) -> list[tuple[tuple[str, str, st
     return out
 
 
+def name_tokens(first: str = "", last: str = "", full_name: str = "") -> list[str]:
+    """The name words of a lead as read for its spellings (titles, suffixes and quoted nicknames removed)."""
+    given, family = _tokens(first)[0], _tokens(last)[0]
+    if not given and not family:
+        return _tokens(full_name)[0]
+    return given + family
+
+
 @functools.lru_cache(maxsize=200_000)
 def name_variants(first: str = "", last: str = "", full_name: str = "") -> tuple[NameVariant, ...]:
     """All plausible spellings of a person's name for address templates, likeliest first; () if nothing usable."""

@@ -198,3 +198,23 @@ def test_any_unicode_name_never_crashes_and_every_candidate_is_a_valid_address(
             assert 0.0 < cand.probability < 1.0
         if variants:
             learn_mixture(DOMAIN, [Example(variants, "anything")], prior)
+
+
+def test_a_lone_name_at_a_first_last_company_keeps_the_missing_part_as_uncertainty():
+    prior = replace(load_prior(), calibration=(1.0, 0.0))  # the model's own probability
+    mixture = learn_mixture(DOMAIN, [example(f, la, f"{f}.{la}".lower()) for f, la in PEOPLE], prior)
+    lone = rank(name_variants("Dana", ""), mixture, prior, domain=DOMAIN)
+    assert lone and lone[0].email == f"dana@{DOMAIN}"
+    # {first} holds only its own share of the mixture, not the mass of the formats needing a last name
+    assert lone[0].probability < 2 * mixture.templates["{first}"] < 0.05
+    assert "only one name part is known" in lone[0].evidence
+    both = rank(name_variants("Dana", "Kirk"), mixture, prior, domain=DOMAIN)
+    assert both[0].email == f"dana.kirk@{DOMAIN}" and both[0].probability > 0.5
+    assert "only one name part" not in both[0].evidence
+
+
+def test_a_lone_name_at_a_first_name_company_still_ranks_high():
+    prior = replace(load_prior(), calibration=(1.0, 0.0))
+    mixture = learn_mixture(DOMAIN, [example(f, la, f.lower()) for f, la in PEOPLE], prior)
+    lone = rank(name_variants("Dana", ""), mixture, prior, domain=DOMAIN)
+    assert lone[0].email == f"dana@{DOMAIN}" and lone[0].probability > 0.5

@@ -37,6 +37,7 @@ from leadassist.core.crmcsv.dialect import CsvDialect
 from leadassist.core.crmcsv.mapping import HeaderMapping, normalise_header
 from leadassist.core.crmcsv.reader import RejectedRow
 from leadassist.core.errors import EncodingError, LeadAssistError
+from leadassist.core.junk import NO_FILL_FLAGS
 from leadassist.core.models import EmailSource, LeadResult, MailStatus
 
 log = logging.getLogger(__name__)
@@ -264,6 +265,7 @@ class CsvExporter:
             and result.email != ""
             and result.source == EmailSource.INFERRED
             and result.confidence >= self.options.min_confidence
+            and NO_FILL_FLAGS.isdisjoint(result.flags)  # never a role, a place or a placeholder company
             and col < len(cells)
             and not cells[col].strip()
         )
