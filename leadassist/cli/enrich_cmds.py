@@ -30,6 +30,7 @@ from leadassist.core.enrich import Enricher, domain_key, with_check
 from leadassist.core.errors import LeadAssistError
 from leadassist.core.mailcheck import CheckOptions
 from leadassist.core.models import DomainCheck, EmailSource, KnownAddress, Lead, LeadResult, MailStatus, Progress
+from leadassist.core.prior import FILL_MIN_CONFIDENCE
 
 # Up to this many rows the ranked results wait in memory for DNS (about 1 kB each); above it DNS runs first
 # and ranking streams straight to the output, so memory stays flat for any file size.
@@ -57,9 +58,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--min-confidence",
         type=int,
-        default=80,
+        default=FILL_MIN_CONFIDENCE,
         metavar="N",
-        help="with --fill-email: only candidates at or above N%% (default 80)",
+        help="with --fill-email: only candidates at or above N%% (default %(default)s, where held-out tests "
+        "measured >= 90%% of guesses right); never a role, place or placeholder name",
     )
     p.add_argument(
         "--excel-safe",

@@ -156,6 +156,7 @@ class Enricher:
         self._bounced: dict[str, dict[str, Example | None]] = defaultdict(dict)
         self._mixtures: dict[str, FormatMixture] = {}
         self._patterns: dict[str, dict[str, str]] = {}  # domain -> known local part -> its likeliest template
+        self._providers: dict[str, str] = {}  # domain -> mail provider from its DNS check (a level of the prior)
         for k in known:
             self.add_known(k.first, k.last, k.email, full_name=k.full_name, company="")
         for b in bounced:
@@ -213,7 +214,9 @@ class Enricher:
         if mix is None:
             bounced = [ex for ex in self._bounced.get(domain, {}).values() if ex is not None]
             patterns = self._patterns[domain] = {}
-            mix = learn_mixture(domain, self._known.get(domain, {}).values(), self.prior, bounced, patterns)
+            known = self._known.get(domain, {}).values()
+            provider = self._providers.get(domain, "")
+            mix = learn_mixture(domain, known, self.prior, bounced, patterns, provider=provider)
             self._mixtures[domain] = mix
         return mix
 
@@ -281,6 +284,9 @@ class Enricher:
                 choice.source,
                 check=check,
             )
+        if check is not None and check.provider and self._providers.get(domain) != check.provider:
+            self._providers[domain] = check.provider  # the prior's provider level applies from now on
+            self._mixtures.pop(domain, None)
         reliability = self.prior.domain_reliability.get(choice.source, 0.9)
         cands = self.candidates(lead.first, lead.last, lead.full_name, domain, reliability)
         cands = self._adjust_for_mail(cands, check)

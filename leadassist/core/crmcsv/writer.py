@@ -39,6 +39,7 @@ from leadassist.core.crmcsv.reader import RejectedRow
 from leadassist.core.errors import EncodingError, LeadAssistError
 from leadassist.core.junk import NO_FILL_FLAGS
 from leadassist.core.models import EmailSource, LeadResult, MailStatus
+from leadassist.core.prior import FILL_MIN_CONFIDENCE
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class ExportOptions:
 
     preset: str = "original"
     fill_email: bool = False
-    min_confidence: int = 80
+    min_confidence: int = FILL_MIN_CONFIDENCE
     excel_safe: bool = False
     encoding: str | None = None  # None = as read (UTF-8 with BOM when excel_safe); "utf-8-sig" = with BOM
 
