@@ -339,8 +339,9 @@ def evidence(key: str, v: NameVariant, mixture: FormatMixture, prior: Prior, *, 
             ]
         else:
             parts = [f"no known colleague at {mixture.domain}; {name} is used by {share:.0%} of addresses generally"]
-    started = mixture.prior_templates.get(key, prior.templates.get(key, 0.0))
-    if mixture.bounced and mixture.templates.get(key, 0.0) < started * 0.8:
+    if mixture.bounced and mixture.templates.get(key, 0.0) < 0.8 * mixture.prior_templates.get(
+        key, prior.templates.get(key, 0.0)
+    ):
         parts.append(f"{name} bounced here before")
     for tag in sorted(v.tags):
         phrase = _CONVENTION_PHRASES.get(tag)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from leadassist import paths
 from leadassist.core.domains import company_key
-from leadassist.core.names import fold_ascii, name_tokens
+from leadassist.core.names import fold_ascii, is_title, name_tokens
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,7 @@ def _is_placeholder(text: str, section: str) -> bool:
     return " ".join(words) in entries or "".join(words) in entries
 
 
+@functools.lru_cache(maxsize=65_536)  # asked for every lead; a file has far fewer companies
 def is_placeholder_company(company: str) -> bool:
     """True for a company cell that means "no company given" ("Unknown", "N/A", "Self-employed", "-")."""
     if not company.strip():
@@ -179,9 +180,8 @@ def name_problem(first: str = "", last: str = "", full_name: str = "") -> NamePr
         return NameProblem("placeholder", NOT_A_NAME, f"“{shown}” is a placeholder, not a name", False)
     if _is_role(words):
         return NameProblem("role", ROLE, f"“{shown}” names a team or role, not a person", True)
-    places = place_names()
-    if any(w in places for w in words):  # set look-ups first: splitting the name is dearer
+    if sum(not is_title(w) for w in words) == 1:  # one name word: only then load and ask the place list
         tokens = name_tokens(first, last, full_name)
-        if len(tokens) == 1 and fold_ascii(tokens[0]) in places:
+        if len(tokens) == 1 and fold_ascii(tokens[0]) in place_names():
             return NameProblem("place", NOT_A_NAME, f"“{tokens[0]}” looks like a place, not a person's name", True)
     return None

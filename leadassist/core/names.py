@@ -287,6 +287,11 @@ def _spell(reading: _Reading, hints: list[str]) -> list[tuple[tuple[str, str, st
     return out
 
 
+def is_title(word: str) -> bool:
+    """True for a title or suffix that is no part of a name ("dr", "mrs", "phd"; lowercase ASCII in)."""
+    return word in _TITLES
+
+
 def name_tokens(first: str = "", last: str = "", full_name: str = "") -> list[str]:
     """The name words of a lead as read for its spellings (titles, suffixes and quoted nicknames removed)."""
     given, family = _tokens(first)[0], _tokens(last)[0]
