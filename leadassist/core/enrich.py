@@ -225,6 +225,11 @@ class Enricher:
     ) -> list[Candidate]:
         """Ranked candidates for a person at a domain (no DNS adjustment); a doubtful name's are capped."""
         problem = junk.name_problem(first, last, full_name)
+        return self._ranked(first, last, full_name, domain, reliability, problem)
+
+    def _ranked(
+        self, first: str, last: str, full_name: str, domain: str, reliability: float, problem: junk.NameProblem | None
+    ) -> list[Candidate]:
         if problem is not None and not problem.capped:
             return []
         variants = _variants(first, last, full_name)
@@ -239,7 +244,7 @@ class Enricher:
             reliability=reliability,
             limit=self.max_candidates,
         )
-        return _capped(cands, problem.reason) if problem is not None else cands
+        return junk.capped(cands, problem.reason) if problem is not None else cands
 
     def result(
         self, lead: Lead, check: DomainCheck | None = None, choice: dom.DomainChoice | None = None
@@ -257,20 +262,8 @@ class Enricher:
             )
         problem = junk.name_problem(lead.first, lead.last, lead.full_name)
         if problem is not None and not problem.capped:  # a phone number, an address, a placeholder: no person
-            reason = f"{problem.reason}: no address built"
-            return LeadResult(
-                lead.row,
-                "",
-                EmailSource.NONE,
-                0,
-                "",
-                (),
-                reason,
-                domain,
-                choice.source,
-                flags=(problem.flag,),
-                check=check,
-            )
+            why, flags = f"{problem.reason}: no address built", (problem.flag,)
+            return LeadResult(lead.row, "", EmailSource.NONE, 0, "", (), why, domain, choice.source, (), flags, check)
         if not _variants(lead.first, lead.last, lead.full_name):
             return LeadResult(
                 lead.row,
@@ -288,7 +281,7 @@ class Enricher:
             self._providers[domain] = check.provider  # the prior's provider level applies from now on
             self._mixtures.pop(domain, None)
         reliability = self.prior.domain_reliability.get(choice.source, 0.9)
-        cands = self.candidates(lead.first, lead.last, lead.full_name, domain, reliability)
+        cands = self._ranked(lead.first, lead.last, lead.full_name, domain, reliability, problem)
         cands = self._adjust_for_mail(cands, check)
         if not cands:
             return LeadResult(
@@ -304,11 +297,8 @@ class Enricher:
                 check=check,
             )
         junk_flags = (problem.flag,) if problem is not None else ()
-        if _placeholder_company(lead, choice):
-            reason = (
-                f"company “{lead.company.strip()}” is a placeholder: other leads' domain says nothing about this one"
-            )
-            cands, junk_flags = _capped(cands, reason), (*junk_flags, junk.PLACEHOLDER_COMPANY)
+        if placeholder := junk.placeholder_company(lead, choice):
+            cands, junk_flags = junk.capped(cands, placeholder), (*junk_flags, junk.PLACEHOLDER_COMPANY)
         best = cands[0]
         flags = tuple(dict.fromkeys((*junk_flags, *dom.domain_flags(best.email))))
         return LeadResult(
@@ -351,18 +341,6 @@ class Enricher:
             return cands
         factor = _MAIL_FACTOR.get(check.status, 1.0)
         return [replace(c, probability=c.probability * factor, evidence=f"{c.evidence}; {mail}") for c in cands]
-
-
-def _capped(cands: list[Candidate], reason: str) -> list[Candidate]:
-    """Candidates of a doubtful name or company: at most junk.CAP, the reason first in the evidence."""
-    return [replace(c, probability=min(c.probability, junk.CAP), evidence=f"{reason}; {c.evidence}") for c in cands]
-
-
-def _placeholder_company(lead: Lead, choice: dom.DomainChoice) -> bool:
-    """True when the domain came from other leads of a company cell such as "Unknown" (not the lead's own data)."""
-    if choice.source not in ("colleagues", "website") or not junk.is_placeholder_company(lead.company):
-        return False
-    return choice.source == "colleagues" or dom.website_domain(lead.website) != choice.domain
 
 
 async def enrich_leads(

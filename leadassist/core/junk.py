@@ -17,7 +17,9 @@ The rules, in order (`name_problem`):
    least one role word ("Sales Team", "London Office") -> capped, flag `role`;
 7. a lone token that is a place name (resources/place_names.txt, GeoNames) -> capped, flag `not-a-name`.
 A place beside another name part is a person ("Jane London", "Abraham Lincoln"): only a single token is judged a
-place. Word lists live in resources/not_person_names.txt and resources/place_names.txt.
+place. A placeholder company ("Unknown", "N/A", "Self-employed") whose domain came from other leads with the same
+cell, not from the lead's own address or website, is doubted the same way (`placeholder_company`).
+Word lists live in resources/not_person_names.txt and resources/place_names.txt.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from leadassist import paths
-from leadassist.core.domains import company_key
+from leadassist.core.domains import DomainChoice, company_key, website_domain
+from leadassist.core.models import Candidate, Lead
 from leadassist.core.names import fold_ascii, is_title, name_tokens
 
 log = logging.getLogger(__name__)
@@ -100,10 +103,11 @@ def place_names() -> frozenset[str]:
 
 def _words(text: str) -> list[str]:
     """Lowercase ASCII words of a cell ("N/A" -> ["n", "a"])."""
+    if text.isascii():  # the common case, without folding letter by letter
+        return _WORD.findall(text.lower())
     return _WORD.findall(fold_ascii_words(text))
 
 
-@functools.lru_cache(maxsize=65_536)
 def fold_ascii_words(text: str) -> str:
     """A cell folded to lowercase ASCII with word breaks kept ("Müller-Lüdenscheidt" -> "muller ludenscheidt")."""
     return " ".join(fold_ascii(w) for w in re.split(r"[^\w]+", text) if w)
@@ -125,6 +129,21 @@ def is_placeholder_company(company: str) -> bool:
     return _is_placeholder(company, "company-placeholder") or _is_placeholder(
         company_key(company), "company-placeholder"
     )
+
+
+def placeholder_company(lead: Lead, choice: DomainChoice) -> str:
+    """The reason to doubt a lead's domain when it came from other leads of a company cell such as "Unknown"
+    (not from the lead's own address or website), else ''."""
+    if choice.source not in ("colleagues", "website") or not is_placeholder_company(lead.company):
+        return ""
+    if choice.source == "website" and website_domain(lead.website) == choice.domain:
+        return ""
+    return f"company “{lead.company.strip()}” is a placeholder: other leads' domain says nothing about this one"
+
+
+def capped(cands: list[Candidate], reason: str) -> list[Candidate]:
+    """Candidates of a doubtful name or company: at most CAP, the reason first in the evidence."""
+    return [replace(c, probability=min(c.probability, CAP), evidence=f"{reason}; {c.evidence}") for c in cands]
 
 
 def _phone_like(text: str) -> bool:
@@ -155,17 +174,15 @@ def _is_role(words: list[str]) -> bool:
     return any(w in roles for w in words) and all(w in roles or w in places for w in words)
 
 
-@functools.lru_cache(maxsize=65_536)
 def name_problem(first: str = "", last: str = "", full_name: str = "") -> NameProblem | None:
     """Why the name cells of a lead cannot be a person's name, or None when they may be (see the module docstring)."""
-    cells = [c for c in (first, last) if c.strip()] or ([full_name] if full_name.strip() else [])
-    if not cells:
+    text = f"{first} {last}" if (first and not first.isspace()) or (last and not last.isspace()) else full_name
+    if not text or text.isspace():
         return None
-    text = " ".join(cells)
-    shown = " ".join(text.split())
     if "@" in text and _EMAIL.search(text):
         return NameProblem("email", NOT_A_NAME, "an email address, not a name, is typed in the name field", False)
     if _DIGIT.search(text):  # names have no digits: the three checks below only run when there are some
+        shown = " ".join(text.split())
         if _phone_like(text):
             return NameProblem("phone", NOT_A_NAME, f"“{shown}” is a phone number, not a name", False)
         if _address_like(text):
@@ -176,11 +193,12 @@ def name_problem(first: str = "", last: str = "", full_name: str = "") -> NamePr
     if not words:
         return None
     lists = word_lists()
-    if " ".join(words) in lists["placeholder"] or "".join(words) in lists["placeholder"]:
-        return NameProblem("placeholder", NOT_A_NAME, f"“{shown}” is a placeholder, not a name", False)
+    placeholders = lists["placeholder"]
+    if " ".join(words) in placeholders or (len(words) > 1 and "".join(words) in placeholders):
+        return NameProblem("placeholder", NOT_A_NAME, f"“{' '.join(text.split())}” is a placeholder, not a name", False)
     if _is_role(words):
-        return NameProblem("role", ROLE, f"“{shown}” names a team or role, not a person", True)
-    if sum(not is_title(w) for w in words) == 1:  # one name word: only then load and ask the place list
+        return NameProblem("role", ROLE, f"“{' '.join(text.split())}” names a team or role, not a person", True)
+    if len(words) == 1 or (len(words) <= 3 and sum(not is_title(w) for w in words) == 1):  # only then the places
         tokens = name_tokens(first, last, full_name)
         if len(tokens) == 1 and fold_ascii(tokens[0]) in place_names():
             return NameProblem("place", NOT_A_NAME, f"“{tokens[0]}” looks like a place, not a person's name", True)
