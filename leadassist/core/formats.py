@@ -177,7 +177,7 @@ def learn_mixture(
         explained=explained,
         bounced=n_bounced,
         template_fits=dict(fits),
-        prior_templates=dict(base),
+        prior_templates=base if isinstance(base, dict) else dict(base),  # shared with the prior: never modified
     )
 
 

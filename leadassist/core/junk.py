@@ -170,8 +170,10 @@ def _is_role(words: list[str]) -> bool:
     if joined in lists["role-phrase"]:
         return True
     roles = lists["role"]
-    places = place_names()
-    return any(w in roles for w in words) and all(w in roles or w in places for w in words)
+    if not any(w in roles for w in words):
+        return False
+    others = [w for w in words if w not in roles]
+    return not others or all(w in place_names() for w in others)  # the place list only loads for these
 
 
 def name_problem(first: str = "", last: str = "", full_name: str = "") -> NameProblem | None:
