@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from leadassist import paths
 from leadassist.core.domains import DomainChoice, company_key, website_domain
 from leadassist.core.models import Candidate, Lead
-from leadassist.core.names import fold_ascii, is_title, name_tokens
+from leadassist.core.names import TITLES, fold_ascii, name_tokens
 
 log = logging.getLogger(__name__)
 
@@ -195,12 +195,13 @@ def name_problem(first: str = "", last: str = "", full_name: str = "") -> NamePr
     if not words:
         return None
     lists = word_lists()
-    placeholders = lists["placeholder"]
-    if " ".join(words) in placeholders or (len(words) > 1 and "".join(words) in placeholders):
+    placeholders, joined = lists["placeholder"], " ".join(words)
+    if joined in placeholders or (len(words) > 1 and "".join(words) in placeholders):
         return NameProblem("placeholder", NOT_A_NAME, f"“{' '.join(text.split())}” is a placeholder, not a name", False)
-    if _is_role(words):
+    if (joined in lists["role-phrase"] or not lists["role"].isdisjoint(words)) and _is_role(words):
         return NameProblem("role", ROLE, f"“{' '.join(text.split())}” names a team or role, not a person", True)
-    if len(words) == 1 or (len(words) <= 3 and sum(not is_title(w) for w in words) == 1):  # only then the places
+    one_word = len(words) == 1 or (len(words) <= 3 and not TITLES.isdisjoint(words) and len(set(words) - TITLES) == 1)
+    if one_word:  # only then the place list
         tokens = name_tokens(first, last, full_name)
         if len(tokens) == 1 and fold_ascii(tokens[0]) in place_names():
             return NameProblem("place", NOT_A_NAME, f"“{tokens[0]}” looks like a place, not a person's name", True)
