@@ -309,6 +309,7 @@ def _parse_known(text: str) -> KnownAddress:
 def run_guess(args: argparse.Namespace) -> int:
     """Print ranked candidates for one person."""
     from leadassist.core.domains import website_domain
+    from leadassist.core.junk import name_problem
 
     domain = website_domain(args.domain) if ("/" in args.domain or args.domain.startswith("www.")) else ""
     domain = (domain or args.domain.strip().lower().strip(".")).rpartition("@")[2]
@@ -318,7 +319,12 @@ def run_guess(args: argparse.Namespace) -> int:
     mix = engine.mixture(domain)
     print(f"{args.name} at {domain}: {mix.known} known colleague address{'es' if mix.known != 1 else ''}")
     if not cands:
-        print("no candidates: the name has no usable letters or the domain is empty")
+        problem = name_problem("", "", args.name)
+        print(
+            f"no candidates: {problem.reason}"
+            if problem
+            else "no candidates: the name has no usable letters or the domain is empty"
+        )
         return 1
     for i, c in enumerate(cands, 1):
         print(f"{i}. {c.email:<40} {c.probability:4.0%}  {c.evidence}")
