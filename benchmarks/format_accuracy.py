@@ -12,7 +12,12 @@ candidates and we count:
   firstlast, f.last, last, first_last, lastf; ties and the rest of its top-3 by global popularity), with
   names spelt as a simple pattern tool does (accents stripped, first and last word); also printed: the same
   baseline given LeadAssist's name spellings, which shows what the mixture model adds on its own;
-- cold: the same people with no known colleague at all (only the domain): top-3.
+- cold: the same people with no known colleague at all (only the domain): top-1 / top-3 and ECE, overall and per
+  TLD, for the hierarchical prior (the shipped file) and the flat prior (the same file without its hierarchy,
+  with the calibration learn_prior fitted for it), both in this run;
+- fill: for "write the best guess into empty Email cells at >= N%", how many guesses each candidate threshold
+  writes and how many of them are right, with and without known colleagues; the lowest threshold with >= 90%
+  precision is what core/prior.py FILL_MIN_CONFIDENCE should be.
 
 The domain is given (reliability 1): what is measured is the format model. `--split A|B` keeps the companies of
 one half (benchmarks/learn_prior.py learns the prior from A only, so evaluate on B). `--synthetic` runs on
@@ -25,19 +30,22 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import random
 import re
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from leadassist.core.formats import Example, Prior, learn_mixture, load_prior, rank
-from leadassist.core.models import NameVariant
+from leadassist import paths
+from leadassist.core.formats import FILL_MIN_CONFIDENCE, Example, Prior, learn_mixture, load_prior, rank
+from leadassist.core.models import Candidate, NameVariant
 from leadassist.core.names import name_variants
+from leadassist.core.prior import PRIOR_FILENAME
 from leadassist.core.templates import compile_template, label
 
 HIDE_SHARE = 0.7
@@ -52,6 +60,8 @@ PLAIN = (
     "{first}_{last}",
     "{last}{f}",
 )
+FILL_THRESHOLDS = (50, 60, 70, 75, 80, 85, 90, 95)
+FILL_PRECISION = 90.0
 TARGETS = {"top1_gain": 12.0, "top3_gain": 15.0, "cold_top3": 45.0, "ece": 5.0}
 
 
@@ -122,22 +132,25 @@ def hide(domain: str, people: Sequence[Person], seed: int) -> tuple[list[Person]
 
 @dataclass
 class Tally:
-    """Counts of one evaluation run."""
+    """Counts of one evaluation run (cold: the same people ranked with no known colleague, domain given)."""
 
     n: int = 0
     top1: int = 0
     top3: int = 0
     base1: int = 0
     base3: int = 0
+    cold1: int = 0
     cold3: int = 0
     smart1: int = 0
     smart3: int = 0
     top: list[tuple[float, bool]] | None = None
     shown: list[tuple[float, bool]] | None = None
     cold_shown: list[tuple[float, bool]] | None = None
+    cold_top: list[tuple[float, bool]] | None = None
+    by_tld: dict[str, Tally] | None = None  # cold figures per TLD
 
     def __post_init__(self) -> None:
-        self.top, self.shown, self.cold_shown = [], [], []
+        self.top, self.shown, self.cold_shown, self.cold_top = [], [], [], []
 
 
 def plain_popularity(prior: Prior) -> list[str]:
@@ -173,37 +186,71 @@ def baseline(
 
 
 def evaluate(
-    companies: Mapping[str, Sequence[Person]], prior: Prior, seed: int = 1, cold: bool = True, into: Tally | None = None
+    companies: Mapping[str, Sequence[Person]],
+    prior: Prior,
+    seed: int = 1,
+    cold: bool = True,
+    into: Tally | None = None,
+    base_of: Callable[[str], Mapping[str, float]] | None = None,
+    warm: bool = True,
 ) -> Tally:
-    """Hide ~70% per company, rank each hidden person with the rest known; the baseline and cold case alike."""
+    """Hide ~70% per company, rank each hidden person with the rest known; the baseline and cold case alike.
+
+    `base_of(domain)` gives the company's prior π (default: the prior's hierarchy, `Prior.base`); learn_prior
+    passes one that leaves the company itself out of its TLD's counts.
+    """
     t = into or Tally()
-    assert t.top is not None and t.shown is not None and t.cold_shown is not None
+    assert t.top is not None and t.shown is not None and t.cold_shown is not None and t.cold_top is not None
     popularity = plain_popularity(prior)
-    empty = learn_mixture("", [], prior)
     for domain in sorted(companies):
         known, hidden = hide(domain, companies[domain], seed)
-        mixture = learn_mixture(domain, [Example(p.variants, p.local) for p in known], prior)
+        base = base_of(domain) if base_of is not None else prior.base(domain)
+        mixture = learn_mixture(domain, [Example(p.variants, p.local) for p in known], prior, base=base)
+        empty = learn_mixture(domain, [], prior, base=base)
         taken = {p.local: p.display for p in known}
         for person in hidden:
-            cands = rank(person.variants, mixture, prior, domain=domain, taken=taken, owner=person.display, limit=SHOWN)
-            locals_ = [c.email.rpartition("@")[0] for c in cands]
             t.n += 1
-            t.top1 += locals_[:1] == [person.local]
-            t.top3 += person.local in locals_[:3]
-            if cands:
-                t.top.append((cands[0].probability, locals_[0] == person.local))
-            t.shown.extend((c.probability, loc == person.local) for c, loc in zip(cands, locals_, strict=True))
-            base = baseline(person, known, popularity)
-            t.base1 += base[:1] == [person.local]
-            t.base3 += person.local in base
-            base = baseline(person, known, popularity, smart_names=True)
-            t.smart1 += base[:1] == [person.local]
-            t.smart3 += person.local in base
+            if warm:
+                cands = rank(
+                    person.variants, mixture, prior, domain=domain, taken=taken, owner=person.display, limit=SHOWN
+                )
+                locals_ = [c.email.rpartition("@")[0] for c in cands]
+                t.top1 += locals_[:1] == [person.local]
+                t.top3 += person.local in locals_[:3]
+                if cands:
+                    t.top.append((cands[0].probability, locals_[0] == person.local))
+                t.shown.extend((c.probability, loc == person.local) for c, loc in zip(cands, locals_, strict=True))
+                base3 = baseline(person, known, popularity)
+                t.base1 += base3[:1] == [person.local]
+                t.base3 += person.local in base3
+                base3 = baseline(person, known, popularity, smart_names=True)
+                t.smart1 += base3[:1] == [person.local]
+                t.smart3 += person.local in base3
             if cold:
                 cc = rank(person.variants, empty, prior, domain=domain, limit=SHOWN)
-                t.cold3 += person.local in [c.email.rpartition("@")[0] for c in cc[:3]]
-                t.cold_shown.extend((c.probability, c.email.rpartition("@")[0] == person.local) for c in cc)
+                _tally_cold(t, cc, person.local, tld_of(domain))
     return t
+
+
+def _tally_cold(t: Tally, cands: Sequence[Candidate], truth: str, tld: str) -> None:
+    """Add one cold ranking to the tally and to its TLD's."""
+    if t.by_tld is None:
+        t.by_tld = {}
+    per = t.by_tld.setdefault(tld, Tally())
+    for tally in (t, per):
+        assert tally.cold_shown is not None and tally.cold_top is not None
+        locals_ = [c.email.rpartition("@")[0] for c in cands]
+        tally.cold1 += locals_[:1] == [truth]
+        tally.cold3 += truth in locals_[:3]
+        if cands:
+            tally.cold_top.append((cands[0].probability, locals_[0] == truth))
+        tally.cold_shown.extend((c.probability, loc == truth) for c, loc in zip(cands, locals_, strict=True))
+    per.n += 1
+
+
+def tld_of(domain: str) -> str:
+    """The last label of a domain ('cs.example.edu' -> 'edu')."""
+    return domain.rpartition(".")[2]
 
 
 def ece(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> float:
@@ -262,6 +309,58 @@ def reliability_table(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> st
     return "\n".join(lines)
 
 
+def cold_table(flat: Tally, hier: Tally) -> str:
+    """Cold companies (no known colleague, domain given), flat vs hierarchical prior: overall and per TLD."""
+    lines = [
+        "cold companies, flat vs hierarchical prior (top-1 / top-3 in %, ECE in points: top candidate / all shown)",
+        f"{'TLD':<8} {'people':>6}  {'flat t1':>7} {'t3':>5} {'ECE':>9}  {'hier t1':>7} {'t3':>5} {'ECE':>9}"
+        f"  {'Δ t1':>5} {'Δ t3':>5}",
+    ]
+    rows = [("all", flat, hier)]
+    assert flat.by_tld is not None and hier.by_tld is not None
+    for tld in sorted(hier.by_tld, key=lambda k: (-hier.by_tld[k].n, k)):  # type: ignore[index]
+        rows.append((f".{tld}", flat.by_tld[tld], hier.by_tld[tld]))
+    for name, f, h in rows:
+        cells = []
+        for x in (f, h):
+            cells.append(
+                f"{pct(x.cold1, x.n):7.1f} {pct(x.cold3, x.n):5.1f} "
+                f"{ece(x.cold_top or []):4.1f}/{ece(x.cold_shown or []):4.1f}"
+            )
+        d1, d3 = pct(h.cold1, h.n) - pct(f.cold1, f.n), pct(h.cold3, h.n) - pct(f.cold3, f.n)
+        lines.append(f"{name:<8} {h.n:>6}  {cells[0]}  {cells[1]}  {d1:+5.1f} {d3:+5.1f}")
+    return "\n".join(lines)
+
+
+def _precision(pairs: Sequence[tuple[float, bool]], threshold: int) -> tuple[int, float]:
+    """(how many top candidates a fill at `threshold`% writes, the share of them that is right)."""
+    chosen = [ok for p, ok in pairs if round(p * 100) >= threshold]
+    return len(chosen), pct(sum(chosen), len(chosen))
+
+
+def fill_table(t: Tally) -> tuple[str, int | None]:
+    """Precision of "write the best guess into empty Email cells at ≥ N%" per candidate threshold, and the lowest
+    threshold whose guesses are right ≥ FILL_PRECISION% of the time with and without known colleagues."""
+    lines = ["fill threshold: guesses written (share of people) and their precision, known colleagues / cold / both"]
+    chosen = None
+    warm, cold = t.top or [], t.cold_top or []
+    for threshold in FILL_THRESHOLDS:
+        row = []
+        ok = True
+        for pairs in (warm, cold, [*warm, *cold]):
+            n, prec = _precision(pairs, threshold)
+            row.append(f"{n:5d} ({pct(n, len(pairs)):4.1f}%) " + (f"{prec:5.1f}%" if n else "    — "))
+            ok = ok and (n == 0 or prec >= FILL_PRECISION)
+        lines.append(
+            f">= {threshold}%: "
+            + "  |  ".join(row)
+            + ("  <- lowest with >= 90% precision" if ok and chosen is None else "")
+        )
+        if ok and chosen is None:
+            chosen = threshold
+    return "\n".join(lines), chosen
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("people", type=Path, nargs="?")
@@ -276,15 +375,27 @@ def main() -> None:
     prior = load_prior(args.prior.resolve() if args.prior else None)
     companies = synthetic_people() if args.synthetic else read_people(args.people, args.split)
     people = sum(len(p) for p in companies.values())
-    t = Tally()
+    prior_path = args.prior.resolve() if args.prior else paths.resources_dir() / PRIOR_FILENAME
+    model = json.loads(prior_path.read_text(encoding="utf-8")).get("model", {})
+    # The flat prior: the same file without its hierarchy, with the calibration learn_prior fitted for it.
+    flat = replace(prior.flat(), calibration=tuple(model.get("flat_calibration", prior.calibration)))
+    t, t_flat = Tally(), Tally()
     for seed in range(1, args.seeds + 1):  # pooling rounds steadies the figures of small halves
         evaluate(companies, prior, seed, into=t)
+        evaluate(companies, flat, seed, into=t_flat, warm=False)
     source = "synthetic companies" if args.synthetic else f"{args.people} split {args.split or 'all'}"
     print(
         report(
             t,
             f"{source}: {len(companies)} companies, {people} people, {t.n} hidden in {args.seeds} rounds",
         )
+    )
+    print(cold_table(t_flat, t))
+    table, chosen = fill_table(t)
+    print(table)
+    print(
+        f"lowest fill threshold with >= {FILL_PRECISION:.0f}% precision: {chosen}% "
+        f"(shipped default {FILL_MIN_CONFIDENCE}%)"
     )
     print(f"prior: {prior.source[:150]}...")
     if args.bins:

@@ -7,11 +7,15 @@ half A learns everything here, half B is left for `format_accuracy.py --split B`
    prior; five rounds. Template shares are averaged per company (each company one vote, so one large company
    cannot set the prior), then scaled to the number of addresses; convention counts are pooled over addresses
    plus CONVENTION_PSEUDO per choice (the data holds few umlauts or particles).
-2. template_strength by cross-validation on A (convention_strength is fixed, see CONVENTION_STRENGTHS): hide
+2. The hierarchy (core/prior.py, benchmarks/learn_hierarchy.py): each company's template shares under the final
+   prior go into its group, TLD and (with --providers) provider group; each level's strength κ is chosen by
+   leave-one-company-out cold-company log-likelihood on A, the company left out of the global counts too.
+3. template_strength by cross-validation on A (convention_strength is fixed, see CONVENTION_STRENGTHS): hide
    ~70% per company as the evaluation does, three seeds. For each value the calibration p' = σ(a·logit(p) + b)
    is fitted by logistic regression on every shown candidate (warm and cold companies alike, so both are
    calibrated; top candidates count twice); the value with the best top-1 + top-3 − ECE(top candidate) −
-   ECE(all shown) is kept.
+   ECE(all shown) is kept. Every company is ranked from its leave-one-out hierarchical π. The flat prior's own
+   calibration is fitted the same way and stored as model.flat_calibration (format_accuracy.py compares both).
 Only aggregate counts are written. Usage:
     python benchmarks/learn_prior.py benchmarks/data/people.txt [-o resources/format_prior.json]
 """
@@ -23,12 +27,13 @@ import datetime
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.format_accuracy import Person, Tally, ece, evaluate, pct, read_people
+from benchmarks.learn_hierarchy import choose_strengths, hierarchy_json, loo_base, read_providers
 from leadassist import paths
 from leadassist.core.formats import OTHER, Example, Prior, calibrate, explain, fit_calibration, prior_from_json
 from leadassist.core.names import CONVENTIONS
@@ -52,9 +57,11 @@ FIXED_MODEL = {
 
 
 def count(
-    companies: Mapping[str, Sequence[Person]], prior: Prior
+    companies: Mapping[str, Sequence[Person]], prior: Prior, per_company: dict[str, dict[str, float]] | None = None
 ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """One E-step: (template counts, convention counts) of all addresses under `prior` (see the docstring)."""
+    """One E-step: (template counts, convention counts) of all addresses under `prior` (see the docstring).
+
+    `per_company`, when given, receives each company's template shares (summing to 1)."""
     shares: dict[str, float] = defaultdict(float)
     conv: dict[str, dict[str, float]] = {d: dict.fromkeys(c, 0.0) for d, c in CONVENTIONS.items()}
     people = 0
@@ -74,6 +81,8 @@ def count(
         people += n
         for key, c in company.items():
             shares[key] += c / n
+        if per_company is not None:
+            per_company[domain] = {k: c / n for k, c in company.items()}
     scale = people / max(len(companies), 1)
     templates = {k: round(shares.get(k, 0.0) * scale, 2) for k in (*TEMPLATES, OTHER)}
     return templates, {d: {c: round(n + CONVENTION_PSEUDO, 2) for c, n in ch.items()} for d, ch in conv.items()}
@@ -85,19 +94,59 @@ def prior_json(templates: Mapping[str, float], conventions: Mapping[str, Mapping
     return {"templates": ordered, "conventions": conventions, "model": model}
 
 
-def learn_counts(companies: Mapping[str, Sequence[Person]]) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """EM from a flat start: template and convention counts after EM_ROUNDS rounds."""
+def learn_counts(
+    companies: Mapping[str, Sequence[Person]], per_company: dict[str, dict[str, float]] | None = None
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """EM from a flat start: template and convention counts after EM_ROUNDS rounds (and each company's shares
+    under the last round's prior in `per_company`)."""
     templates: dict[str, float] = dict.fromkeys((*TEMPLATES, OTHER), 1.0)
     conventions: dict[str, dict[str, float]] = {d: dict.fromkeys(c, 1.0) for d, c in CONVENTIONS.items()}
     for _ in range(EM_ROUNDS):
         prior = prior_from_json(prior_json(templates, conventions, {}))
-        templates, conventions = count(companies, prior)
+        templates, conventions = count(companies, prior, per_company)
     return templates, conventions
 
 
-def cross_validate(companies: Mapping[str, Sequence[Person]], prior: Prior) -> list[Tally]:
-    """One evaluation per CV seed (hide ~70% per company) of `prior` on the learning half."""
-    return [evaluate(companies, prior, seed) for seed in CV_SEEDS]
+def cross_validate(
+    companies: Mapping[str, Sequence[Person]],
+    prior: Prior,
+    base_of: Callable[[str], Mapping[str, float]] | None = None,
+) -> list[Tally]:
+    """One evaluation per CV seed (hide ~70% per company) of `prior` on the learning half (`base_of`: the
+    company's π with itself left out of the hierarchy)."""
+    return [evaluate(companies, prior, seed, base_of=base_of) for seed in CV_SEEDS]
+
+
+def choose_template_strength(
+    companies: Mapping[str, Sequence[Person]],
+    make_prior: Callable[[dict], Prior],
+    base_model: dict,
+    base_of: Callable[[Prior], Callable[[str], Mapping[str, float]] | None],
+    label: str,
+) -> tuple[float, float, tuple[float, float]]:
+    """(template_strength, convention_strength, calibration) with the best CV score (see the docstring)."""
+    best: tuple[float, float, float, tuple[float, float]] | None = None
+    for alpha in TEMPLATE_STRENGTHS:
+        for beta in CONVENTION_STRENGTHS:
+            prior = make_prior({**base_model, "template_strength": alpha, "convention_strength": beta})
+            tallies = cross_validate(companies, prior, base_of(prior))
+            # Calibration is monotone (ranking unchanged), so fit it on these tallies and score it here too.
+            # Top candidates count twice: they are the Email Confidence a rep reads first.
+            pairs = [x for t in tallies for x in (*(t.top or []), *(t.shown or []), *(t.cold_shown or []))]
+            cal = fit_calibration(pairs)
+            fitted = replace(prior, calibration=cal)
+            top = [(calibrate(p, fitted), ok) for t in tallies for p, ok in t.top or []]
+            shown = [(calibrate(p, fitted), ok) for t in tallies for p, ok in t.shown or []]
+            hits = 100.0 * sum(t.top1 + t.top3 for t in tallies) / sum(t.n for t in tallies)
+            score = hits - ece(top) - ece(shown)
+            print(
+                f"{label}: template_strength {alpha:<5} convention_strength {beta:<4} {summary(tallies)}, "
+                f"calibrated ECE top {ece(top):.1f} pt, all shown {ece(shown):.1f} pt"
+            )
+            if best is None or score > best[0] + 1e-9:
+                best = (score, alpha, beta, cal)
+    assert best is not None
+    return best[1], best[2], best[3]
 
 
 def summary(tallies: Sequence[Tally]) -> str:
@@ -113,55 +162,57 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("people", type=Path)
     ap.add_argument("-o", "--out", type=Path, default=paths.resources_dir() / "format_prior.json")
+    ap.add_argument("--providers", type=Path, help="domain,provider lines: learn the prior's provider level")
     args = ap.parse_args()
     first_line = args.people.read_text(encoding="utf-8").split("\n", 1)[0]
     repos = first_line.removeprefix("# repos:").split() if first_line.startswith("# repos:") else []
     companies = read_people(args.people, "A")
     n_people = sum(len(p) for p in companies.values())
     print(f"half A: {len(companies)} companies, {n_people} people")
-    templates, conventions = learn_counts(companies)
+    shares: dict[str, dict[str, float]] = {}
+    templates, conventions = learn_counts(companies, shares)
+    providers = read_providers(args.providers)
     base_model: dict = {**FIXED_MODEL, "calibration": [1.0, 0.0]}
-    best: tuple[float, float, float, tuple[float, float]] | None = None
-    for alpha in TEMPLATE_STRENGTHS:
-        for beta in CONVENTION_STRENGTHS:
-            model = {**base_model, "template_strength": alpha, "convention_strength": beta}
-            prior = prior_from_json(prior_json(templates, conventions, model))
-            tallies = cross_validate(companies, prior)
-            # Calibration is monotone (ranking unchanged), so fit it on these tallies and score it here too.
-            # Top candidates count twice: they are the Email Confidence a rep reads first.
-            pairs = [x for t in tallies for x in (*(t.top or []), *(t.shown or []), *(t.cold_shown or []))]
-            cal = fit_calibration(pairs)
-            fitted = replace(prior, calibration=cal)
-            top = [(calibrate(p, fitted), ok) for t in tallies for p, ok in t.top or []]
-            shown = [(calibrate(p, fitted), ok) for t in tallies for p, ok in t.shown or []]
-            hits = 100.0 * sum(t.top1 + t.top3 for t in tallies) / sum(t.n for t in tallies)
-            score = hits - ece(top) - ece(shown)
-            print(
-                f"template_strength {alpha:<5} convention_strength {beta:<4} {summary(tallies)}, "
-                f"calibrated ECE top {ece(top):.1f} pt, all shown {ece(shown):.1f} pt"
-            )
-            if best is None or score > best[0] + 1e-9:
-                best = (score, alpha, beta, cal)
-    assert best is not None
-    model = {**base_model, "template_strength": best[1], "convention_strength": best[2], "calibration": list(best[3])}
+    flat_prior = prior_from_json(prior_json(templates, conventions, base_model))
+    groups, strengths = choose_strengths(companies, flat_prior, shares, providers, templates)
+    hierarchy = hierarchy_json(groups, strengths)
+
+    def make_prior(model: dict) -> Prior:
+        return prior_from_json({**prior_json(templates, conventions, model), "hierarchy": hierarchy})
+
+    def base_of(prior: Prior) -> Callable[[str], Mapping[str, float]]:
+        return loo_base(prior, groups, strengths, shares, providers, templates)
+
+    alpha, beta, cal = choose_template_strength(companies, make_prior, base_model, base_of, "hierarchical")
+    model = {**base_model, "template_strength": alpha, "convention_strength": beta, "calibration": list(cal)}
+    # The flat prior's own calibration (same strengths), kept so format_accuracy.py compares both fairly.
+    raw_flat = {**model, "calibration": [1.0, 0.0]}
+    flat_tallies = cross_validate(companies, prior_from_json(prior_json(templates, conventions, raw_flat)))
+    flat_pairs = [x for t in flat_tallies for x in (*(t.top or []), *(t.shown or []), *(t.cold_shown or []))]
+    model["flat_calibration"] = list(fit_calibration(flat_pairs))
     data = {
         "source": (
             "learned by benchmarks/learn_prior.py on "
             f"{datetime.date.today().isoformat()} from the commit authors of {', '.join(repos) or 'apache/*'} "
             f"(half A: {len(companies)} company mail domains, {n_people} people); aggregate counts only, "
             "no personal data. Template counts: per-company shares averaged over companies, scaled to the "
-            "number of people; convention counts: pooled over people plus 2 pseudo-counts per choice."
+            "number of people; convention counts: pooled over people plus 2 pseudo-counts per choice. "
+            "Hierarchy: per-company template shares summed per group of the levels in use, each level's "
+            "strength chosen by leave-one-company-out cross-validation on cold companies."
         ),
         "licence": "CC0-1.0",
         **prior_json(templates, conventions, model),
+        "hierarchy": hierarchy,
     }
     args.out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    calibrated = cross_validate(companies, prior_from_json(data))
+    shipped = prior_from_json(data)
+    calibrated = cross_validate(companies, shipped, base_of(shipped))
     top = [p for t in calibrated for p in (t.top or [])]
     shown = [p for t in calibrated for p in (t.shown or [])]
     print(
-        f"chosen template_strength {best[1]}, convention_strength {best[2]}, calibration {model['calibration']}; "
-        f"CV on A: {summary(calibrated)}, ECE top {ece(top):.1f} pt, all shown {ece(shown):.1f} pt -> {args.out}"
+        f"chosen template_strength {alpha}, convention_strength {beta}, calibration {model['calibration']} "
+        f"(flat {model['flat_calibration']}), strengths {strengths}; CV on A: {summary(calibrated)}, "
+        f"ECE top {ece(top):.1f} pt, all shown {ece(shown):.1f} pt -> {args.out}"
     )
 
 

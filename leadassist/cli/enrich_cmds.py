@@ -30,6 +30,7 @@ from leadassist.core.enrich import Enricher, domain_key, with_check
 from leadassist.core.errors import LeadAssistError
 from leadassist.core.mailcheck import CheckOptions
 from leadassist.core.models import DomainCheck, EmailSource, KnownAddress, Lead, LeadResult, MailStatus, Progress
+from leadassist.core.prior import FILL_MIN_CONFIDENCE
 
 # Up to this many rows the ranked results wait in memory for DNS (about 1 kB each); above it DNS runs first
 # and ranking streams straight to the output, so memory stays flat for any file size.
@@ -57,9 +58,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--min-confidence",
         type=int,
-        default=80,
+        default=FILL_MIN_CONFIDENCE,
         metavar="N",
-        help="with --fill-email: only candidates at or above N%% (default 80)",
+        help="with --fill-email: only candidates at or above N%% (default %(default)s, where held-out tests "
+        "measured >= 90%% of guesses right); never a role, place or placeholder name",
     )
     p.add_argument(
         "--excel-safe",
@@ -307,6 +309,7 @@ def _parse_known(text: str) -> KnownAddress:
 def run_guess(args: argparse.Namespace) -> int:
     """Print ranked candidates for one person."""
     from leadassist.core.domains import website_domain
+    from leadassist.core.junk import name_problem
 
     domain = website_domain(args.domain) if ("/" in args.domain or args.domain.startswith("www.")) else ""
     domain = (domain or args.domain.strip().lower().strip(".")).rpartition("@")[2]
@@ -316,7 +319,12 @@ def run_guess(args: argparse.Namespace) -> int:
     mix = engine.mixture(domain)
     print(f"{args.name} at {domain}: {mix.known} known colleague address{'es' if mix.known != 1 else ''}")
     if not cands:
-        print("no candidates: the name has no usable letters or the domain is empty")
+        problem = name_problem("", "", args.name)
+        print(
+            f"no candidates: {problem.reason}"
+            if problem
+            else "no candidates: the name has no usable letters or the domain is empty"
+        )
         return 1
     for i, c in enumerate(cands, 1):
         print(f"{i}. {c.email:<40} {c.probability:4.0%}  {c.evidence}")

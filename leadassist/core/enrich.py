@@ -25,6 +25,7 @@ import dns.asyncresolver
 from email_validator import EmailNotValidError, validate_email
 
 from leadassist.core import domains as dom
+from leadassist.core import junk
 from leadassist.core.formats import Example, Prior, learn_mixture, load_prior, rank
 from leadassist.core.mailcheck import CheckOptions, DomainCache, check_domains
 from leadassist.core.models import (
@@ -155,6 +156,7 @@ class Enricher:
         self._bounced: dict[str, dict[str, Example | None]] = defaultdict(dict)
         self._mixtures: dict[str, FormatMixture] = {}
         self._patterns: dict[str, dict[str, str]] = {}  # domain -> known local part -> its likeliest template
+        self._providers: dict[str, str] = {}  # domain -> mail provider from its DNS check (a level of the prior)
         for k in known:
             self.add_known(k.first, k.last, k.email, full_name=k.full_name, company="")
         for b in bounced:
@@ -212,16 +214,26 @@ class Enricher:
         if mix is None:
             bounced = [ex for ex in self._bounced.get(domain, {}).values() if ex is not None]
             patterns = self._patterns[domain] = {}
-            mix = learn_mixture(domain, self._known.get(domain, {}).values(), self.prior, bounced, patterns)
+            known = self._known.get(domain, {}).values()
+            provider = self._providers.get(domain, "")
+            mix = learn_mixture(domain, known, self.prior, bounced, patterns, provider=provider)
             self._mixtures[domain] = mix
         return mix
 
     def candidates(
         self, first: str, last: str, full_name: str, domain: str, reliability: float = 1.0
     ) -> list[Candidate]:
-        """Ranked candidates for a person at a domain (no DNS adjustment)."""
+        """Ranked candidates for a person at a domain (no DNS adjustment); a doubtful name's are capped."""
+        problem = junk.name_problem(first, last, full_name)
+        return self._ranked(first, last, full_name, domain, reliability, problem)
+
+    def _ranked(
+        self, first: str, last: str, full_name: str, domain: str, reliability: float, problem: junk.NameProblem | None
+    ) -> list[Candidate]:
+        if problem is not None and not problem.capped:
+            return []
         variants = _variants(first, last, full_name)
-        return rank(
+        cands = rank(
             variants,
             self.mixture(domain),
             self.prior,
@@ -232,6 +244,7 @@ class Enricher:
             reliability=reliability,
             limit=self.max_candidates,
         )
+        return junk.capped(cands, problem.reason) if problem is not None else cands
 
     def result(
         self, lead: Lead, check: DomainCheck | None = None, choice: dom.DomainChoice | None = None
@@ -247,6 +260,10 @@ class Enricher:
             return LeadResult(
                 lead.row, "", EmailSource.NONE, 0, "", (), choice.explanation, "", choice.source, check=check
             )
+        problem = junk.name_problem(lead.first, lead.last, lead.full_name)
+        if problem is not None and not problem.capped:  # a phone number, an address, a placeholder: no person
+            why, flags = f"{problem.reason}: no address built", (problem.flag,)
+            return LeadResult(lead.row, "", EmailSource.NONE, 0, "", (), why, domain, choice.source, (), flags, check)
         if not _variants(lead.first, lead.last, lead.full_name):
             return LeadResult(
                 lead.row,
@@ -260,8 +277,11 @@ class Enricher:
                 choice.source,
                 check=check,
             )
+        if check is not None and check.provider and self._providers.get(domain) != check.provider:
+            self._providers[domain] = check.provider  # the prior's provider level applies from now on
+            self._mixtures.pop(domain, None)
         reliability = self.prior.domain_reliability.get(choice.source, 0.9)
-        cands = self.candidates(lead.first, lead.last, lead.full_name, domain, reliability)
+        cands = self._ranked(lead.first, lead.last, lead.full_name, domain, reliability, problem)
         cands = self._adjust_for_mail(cands, check)
         if not cands:
             return LeadResult(
@@ -276,8 +296,11 @@ class Enricher:
                 choice.source,
                 check=check,
             )
+        junk_flags = (problem.flag,) if problem is not None else ()
+        if placeholder := junk.placeholder_company(lead, choice):
+            cands, junk_flags = junk.capped(cands, placeholder), (*junk_flags, junk.PLACEHOLDER_COMPANY)
         best = cands[0]
-        flags = dom.domain_flags(best.email)
+        flags = tuple(dict.fromkeys((*junk_flags, *dom.domain_flags(best.email))))
         return LeadResult(
             row=lead.row,
             email=best.email,

@@ -5,98 +5,68 @@ dimension d (how umlauts are folded, whether particles are dropped, nicknames ..
 choices. An address for person p is made by drawing t ~ θ, then a spelling v of p's name with
 P(v) ∝ Π_d φ_d(v_d), and rendering t(v). Hence
 
-    P(local part = s | p) = Σ_{t, v : t(v) = s} θ̃_t · P(v),     θ̃_t = θ_t · (1 − θ_other) / Σ_{t applicable to p} θ_t
+    P(local part = s | p) = Σ_{t, v : t(v) = s} θ̃_t · P(v),     θ̃_t = θ_t · (1 − θ_other) / Σ_{t ∈ T(p)} θ_t
 
 where θ_other is the mass of formats no template renders; it stays as the chance that none of our guesses
-is right. Estimation: each known address at the company is explained by the (t, v) pairs that render it; its
-unit count is shared among them in proportion to the global prior (one E-step), which yields fractional
-counts c_t and c_{d,choice}; an address nothing renders counts for "other". With a Dirichlet prior centred on
-the global distribution g (strength α) the posterior mean is θ_t = (c_t + α·g_t) / (N + α); φ likewise with
-strength β. A bounced address multiplies the weight of the template(s) that produced it by a bounce factor.
-An address already held by a *different* known colleague is unlikely to be this person's (× taken factor).
+is right. T(p) holds the templates open to p *had we both the first and the last name*: a template needing a
+middle name p does not have is renormalised away (an admin uses another format for people without one), but
+one needing a first or last name the CRM lacks is not. Its mass is our uncertainty: the person has that name
+and the company may well use it, we just cannot render the address. (Until issue 13 the sum ran over the
+templates applicable to p, so a lone token got all of a first.last company's mass on `{first}`.)
+
+Estimation: each known address at the company is explained by the (t, v) pairs that render it; its unit count is
+shared among them in proportion to the company's prior π (one E-step), which yields fractional counts c_t and
+c_{d,choice}; an address nothing renders counts for "other". π is the hierarchical prior of core.prior (global →
+group → TLD → mail provider, each level shrunk towards its parent; the global distribution g when the prior is
+flat). With a Dirichlet prior centred on π (strength α) the posterior mean is θ_t = (c_t + α·π_t) / (N + α); φ
+likewise around the global conventions with strength β. A company with no known address is ranked by π alone.
+A bounced address multiplies the weight of the template(s) that produced it by a bounce factor. An address
+already held by a *different* known colleague is unlikely to be this person's (× taken factor).
 
 Calibration: the model probability is multiplied by the chance that the domain is right (its source) and
-then passed through p' = σ(a·logit(p) + b), with a and b fitted (`fit_calibration`) on held-out public data by
-benchmarks/learn_prior.py and stored in resources/format_prior.json beside the prior counts.
+then passed through p' = σ(a·logit(p) + b), with a and b fitted (`core.prior.fit_calibration`) on held-out public
+data by benchmarks/learn_prior.py and stored in resources/format_prior.json beside the prior counts.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import math
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
-from leadassist import paths
 from leadassist.core.models import Candidate, FormatMixture, NameVariant
+from leadassist.core.prior import (
+    FILL_MIN_CONFIDENCE,
+    OTHER,
+    Prior,
+    calibrate,
+    fit_calibration,
+    load_prior,
+    normalise,
+    prior_from_json,
+)
 from leadassist.core.templates import TEMPLATES, compile_template, label, needs
 
-OTHER = "other"
-PRIOR_FILENAME = "format_prior.json"
+# The prior lives in core.prior; these names stay importable from here, where the model uses them.
+__all__ = [
+    "FILL_MIN_CONFIDENCE",
+    "OTHER",
+    "Example",
+    "Prior",
+    "calibrate",
+    "evidence",
+    "explain",
+    "fit_calibration",
+    "learn_mixture",
+    "load_prior",
+    "prior_from_json",
+    "rank",
+]
 _TAIL_MASS = 0.01  # stop rendering once the templates left carry less than this share of the mass
 _MIN_SHARE = 0.0005  # a (template, spelling) pair below this probability cannot reach the shown candidates
-
-
-@dataclass(frozen=True)
-class Prior:
-    """The global prior: template and convention frequencies plus the model's tuning constants."""
-
-    templates: Mapping[str, float]
-    conventions: Mapping[str, Mapping[str, float]]
-    template_strength: float = 2.0
-    convention_strength: float = 2.0
-    domain_reliability: Mapping[str, float] = field(default_factory=dict)
-    calibration: tuple[float, float] = (1.0, 0.0)
-    bounce_factor: float = 0.3
-    taken_factor: float = 0.05
-    source: str = ""
-
-    def convention(self, dim: str, choice: str) -> float:
-        """Global share of `choice` in dimension `dim` (0.5 when the prior says nothing)."""
-        return self.conventions.get(dim, {}).get(choice, 0.5)
-
-
-def _normalise(counts: Mapping[str, float]) -> dict[str, float]:
-    total = sum(counts.values())
-    return {k: v / total for k, v in counts.items()} if total > 0 else dict(counts)
-
-
-def prior_from_json(data: Mapping[str, object]) -> Prior:
-    """Build a Prior from the JSON layout of resources/format_prior.json."""
-    tpl = {k: float(v) for k, v in dict(data["templates"]).items()}  # type: ignore[call-overload]
-    for key in TEMPLATES:  # every known template keeps a little mass even if the sample never saw it
-        tpl.setdefault(key, 0.0)
-    tpl.setdefault(OTHER, 1.0)
-    floor = 0.5
-    tpl = {k: v + floor for k, v in tpl.items()}
-    conv = {
-        d: _normalise({c: float(n) + 0.5 for c, n in dict(ch).items()})
-        for d, ch in dict(data.get("conventions", {})).items()  # type: ignore[call-overload]
-    }
-    model = dict(data.get("model", {}))  # type: ignore[call-overload]
-    cal = model.get("calibration", [1.0, 0.0])
-    return Prior(
-        templates=_normalise(tpl),
-        conventions=conv,
-        template_strength=float(model.get("template_strength", 2.0)),
-        convention_strength=float(model.get("convention_strength", 2.0)),
-        domain_reliability={k: float(v) for k, v in dict(model.get("domain_reliability", {})).items()},
-        calibration=(float(cal[0]), float(cal[1])),
-        bounce_factor=float(model.get("bounce_factor", 0.3)),
-        taken_factor=float(model.get("taken_factor", 0.05)),
-        source=str(data.get("source", "")),
-    )
-
-
-@functools.cache
-def load_prior(path: Path | None = None) -> Prior:
-    """The prior shipped in resources/ (or another file of the same layout)."""
-    path = path or paths.resources_dir() / PRIOR_FILENAME
-    return prior_from_json(json.loads(path.read_text(encoding="utf-8")))
+_LEVEL_NOTE = 0.03  # name the TLD in a cold company's evidence when its share differs this much from the global
+_MISSING_NOTE = 0.2  # say so in the evidence when formats needing a missing name part hold this much mass
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,15 +93,20 @@ def _tag_weights(variants: Sequence[NameVariant], conv: Mapping[str, Mapping[str
     return [w / total for w in raw] if total > 0 else [1.0 / len(variants)] * len(variants)
 
 
-def explain(example: Example, prior: Prior) -> list[tuple[str, NameVariant, float]]:
-    """The (template, spelling, share) pairs that produce a known address, shares summing to 1 (or [])."""
+def explain(
+    example: Example, prior: Prior, base: Mapping[str, float] | None = None
+) -> list[tuple[str, NameVariant, float]]:
+    """The (template, spelling, share) pairs that produce a known address, shares summing to 1 (or []).
+
+    Shares follow `base` (the company's prior π; the global template frequencies when None)."""
     local = example.local
     weights = _tag_weights(example.variants, prior.conventions)
+    tpl = prior.templates if base is None else base
     hits = []
     for v, pv in zip(example.variants, weights, strict=True):
         for key in TEMPLATES:
             if compile_template(key)(v) == local:
-                hits.append((key, v, prior.templates.get(key, 0.0) * pv))
+                hits.append((key, v, tpl.get(key, 0.0) * pv))
     total = sum(w for _, _, w in hits)
     return [(k, v, w / total) for k, v, w in hits] if total > 0 else []
 
@@ -142,11 +117,18 @@ def learn_mixture(
     prior: Prior,
     bounced: Iterable[Example] = (),
     patterns: dict[str, str] | None = None,
+    *,
+    provider: str = "",
+    base: Mapping[str, float] | None = None,
 ) -> FormatMixture:
     """Estimate a company's template and convention mixture from its known (and bounced) addresses.
 
-    When `patterns` is given it receives, for each known local part, the template that most likely made it.
+    The Dirichlet prior is centred on `base`, by default the prior's hierarchy for `domain` and its mail
+    `provider` (core.prior). When `patterns` is given it receives, for each known local part, the template
+    that most likely made it.
     """
+    if base is None:
+        base = prior.base(domain, provider) if domain else prior.templates
     t_counts: dict[str, float] = defaultdict(float)
     fits: dict[str, int] = defaultdict(int)
     c_counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -154,7 +136,7 @@ def learn_mixture(
     explained = 0.0
     for ex in known:
         n += 1
-        pairs = explain(ex, prior)
+        pairs = explain(ex, prior, base)
         if not pairs:
             t_counts[OTHER] += 1.0
             continue
@@ -169,13 +151,13 @@ def learn_mixture(
                 dim, _, choice = tag.partition(":")
                 c_counts[dim][choice] += share
     alpha, beta = prior.template_strength, prior.convention_strength
-    theta = {k: (t_counts.get(k, 0.0) + alpha * g) / (n + alpha) for k, g in prior.templates.items()}
+    theta = {k: (t_counts.get(k, 0.0) + alpha * g) / (n + alpha) for k, g in base.items()}
     n_bounced = 0
     for ex in bounced:
         n_bounced += 1
-        for key, _, share in explain(ex, prior):
+        for key, _, share in explain(ex, prior, base):
             theta[key] *= 1.0 - (1.0 - prior.bounce_factor) * share
-    theta = _normalise(theta)
+    theta = normalise(theta)
     dims = set(prior.conventions) | set(c_counts)
     phi = {}
     for dim in dims:
@@ -195,49 +177,23 @@ def learn_mixture(
         explained=explained,
         bounced=n_bounced,
         template_fits=dict(fits),
+        prior_templates=base if isinstance(base, dict) else dict(base),  # shared with the prior: never modified
     )
 
 
-def calibrate(p: float, prior: Prior) -> float:
-    """Map a model probability to a calibrated one: σ(a·logit(p) + b)."""
-    a, b = prior.calibration
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    z = a * math.log(p / (1 - p)) + b
-    return 1.0 / (1.0 + math.exp(-z))
+_BOTH = frozenset({"first", "last"})
 
 
-def fit_calibration(pairs: Iterable[tuple[float, bool]]) -> tuple[float, float]:
-    """(a, b) maximising the likelihood of σ(a·logit(p) + b) on (model probability, was right) pairs."""
-    xs, ys = [], []
-    for p, ok in pairs:
-        p = min(max(p, 1e-6), 1 - 1e-6)
-        xs.append(math.log(p / (1 - p)))
-        ys.append(1.0 if ok else 0.0)
-    a, b = 1.0, 0.0
-    for _ in range(50):  # Newton's method on the two-parameter logistic likelihood (concave: converges fast)
-        g_a = g_b = h_aa = h_ab = h_bb = 0.0
-        for x, y in zip(xs, ys, strict=True):
-            q = 1.0 / (1.0 + math.exp(-(a * x + b)))
-            w = q * (1 - q)
-            g_a, g_b = g_a + (y - q) * x, g_b + (y - q)
-            h_aa, h_ab, h_bb = h_aa + w * x * x, h_ab + w * x, h_bb + w
-        det = h_aa * h_bb - h_ab * h_ab
-        if det <= 1e-12:
-            break
-        da, db = (h_bb * g_a - h_ab * g_b) / det, (h_aa * g_b - h_ab * g_a) / det
-        a, b = a + da, b + db
-        if abs(da) + abs(db) < 1e-9:
-            break
-    return round(a, 4), round(b, 4)
-
-
-def _applicable(mixture: FormatMixture, have: frozenset[str]) -> tuple[list[tuple[str, float]], float]:
-    """Templates (by falling weight) a person with the name parts `have` can use, and their total weight."""
+def _applicable(mixture: FormatMixture, have: frozenset[str]) -> tuple[list[tuple[str, float]], float, float]:
+    """Templates (by falling weight) a person with the name parts `have` can use, their total weight, and the
+    normaliser Z: the weight of every template open to this person had we both their first and last name."""
     memo = mixture.applicable_memo
     found = memo.get(have)
     if found is None:
         items = [(k, w) for k, w in mixture.templates.items() if k != OTHER and needs(k) <= have]
-        found = memo[have] = (items, sum(w for _, w in items))
+        full = have | _BOTH
+        z = sum(w for k, w in mixture.templates.items() if k != OTHER and needs(k) <= full)
+        found = memo[have] = (items, sum(w for _, w in items), z)
     return found
 
 
@@ -285,7 +241,7 @@ def rank(
     spellings = sorted(zip(variants, weights, strict=True), key=lambda vw: -vw[1])
     top_weight = spellings[0][1]
     have = _parts_present(variants)
-    applicable, mass = _applicable(mixture, have)
+    applicable, mass, norm = _applicable(mixture, have)
     if mass <= 0:
         return []
     keep = 1.0 - mixture.templates.get(OTHER, 0.0)
@@ -296,7 +252,7 @@ def rank(
     remaining = mass
     tail = _TAIL_MASS * mass
     for key, w in applicable:
-        pt = keep * w / mass
+        pt = keep * w / norm
         if len(scores) >= limit and (remaining < tail or pt * top_weight < _MIN_SHARE):
             break  # templates are sorted by weight: nothing left can reach the shown candidates
         remaining -= w
@@ -327,10 +283,13 @@ def rank(
     top = sorted(scores.items())
     top.sort(key=_SCORE, reverse=True)
     top = top[:limit]
+    missing = 1.0 - mass / norm if norm > 0 else 0.0
     out = []
     for local, p in top:
         _, key, v, _ = best_pair[local]
         why = evidence(key, v, mixture, prior, taken_by=taken.get(local) if taken.get(local) != owner else None)
+        if missing >= _MISSING_NOTE:
+            why += f"; only one name part is known and {missing:.0%} of the formats here need both"
         prob = calibrate(min(p * reliability, 1.0), prior)
         out.append(Candidate(f"{local}@{domain}", prob, key, why, v.tags))
     return out
@@ -371,8 +330,18 @@ def evidence(key: str, v: NameVariant, mixture: FormatMixture, prior: Prior, *, 
             parts = [f"{name}: none of {n} known colleague{'s' if n != 1 else ''} use it ({share:.0%} elsewhere)"]
     else:
         share = prior.templates.get(key, 0.0)
-        parts = [f"no known colleague at {mixture.domain}; {name} is used by {share:.0%} of addresses generally"]
-    if mixture.bounced and mixture.templates.get(key, 0.0) < prior.templates.get(key, 0.0) * 0.8:
+        here = mixture.prior_templates.get(key, share)
+        if abs(here - share) >= _LEVEL_NOTE:  # the hierarchy knows better than the global share: say where from
+            tld = mixture.domain.rpartition(".")[2]
+            parts = [
+                f"no known colleague at {mixture.domain}; {name} is used by {here:.0%} of addresses at .{tld} "
+                f"domains ({share:.0%} generally)"
+            ]
+        else:
+            parts = [f"no known colleague at {mixture.domain}; {name} is used by {share:.0%} of addresses generally"]
+    if mixture.bounced and mixture.templates.get(key, 0.0) < 0.8 * mixture.prior_templates.get(
+        key, prior.templates.get(key, 0.0)
+    ):
         parts.append(f"{name} bounced here before")
     for tag in sorted(v.tags):
         phrase = _CONVENTION_PHRASES.get(tag)

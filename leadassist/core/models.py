@@ -76,8 +76,9 @@ class FormatMixture:
     explained: float = 0.0
     bounced: int = 0
     template_fits: dict[str, int] = field(default_factory=dict)  # colleagues whose address each template renders
+    prior_templates: dict[str, float] = field(default_factory=dict)  # the prior π this mixture was shrunk towards
     # Per-mixture memo of the templates a name with given parts can use (filled by core.formats, not compared).
-    applicable_memo: dict[frozenset[str], tuple[list[tuple[str, float]], float]] = field(
+    applicable_memo: dict[frozenset[str], tuple[list[tuple[str, float]], float, float]] = field(
         default_factory=dict, compare=False, repr=False
     )
 

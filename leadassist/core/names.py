@@ -58,6 +58,7 @@ _CONNECTORS = frozenset({"y", "e", "i"})  # García y López: the "y" joins two 
 _TITLES = frozenset(
     "mr mrs ms miss mx dr prof sir dame jr sr ii iii iv phd md mba esq dds cpa dipl ing msc bsc rev herr frau".split()
 )
+TITLES = _TITLES  # public: other modules tell titles from name words with it
 _CAMEL_PREFIXES = frozenset({"mc", "mac", "o", "de", "di", "da", "la", "le", "van", "von", "st", "du", "del"})
 # Common East-Asian family names in Latin script: a full name starting with one may be family-name-first.
 _EAST_ASIAN_FAMILY = frozenset(
@@ -285,6 +286,14 @@ def _spell(reading: _Reading, hints: list[str]) -> list[tuple[tuple[str, str, st
                 if first or last:
                     out.append(((first, last, middle), frozenset((*given_tags, *tags)), fold_weight * gw * weight))
     return out
+
+
+def name_tokens(first: str = "", last: str = "", full_name: str = "") -> list[str]:
+    """The name words of a lead as read for its spellings (titles, suffixes and quoted nicknames removed)."""
+    given, family = _tokens(first)[0], _tokens(last)[0]
+    if not given and not family:
+        return _tokens(full_name)[0]
+    return given + family
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -39,3 +39,11 @@ def test_malformed_known_address_is_a_one_line_error(capsys: pytest.CaptureFixtu
     assert main(["guess", "Ann Lee", "foo.example", "--known", "no address here"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("leadassist: error: --known 'no address here'") and err.count("\n") == 1
+
+
+def test_guess_says_why_a_phone_number_gets_no_candidate_and_caps_a_team(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["guess", "+44 117 496 0000", "acme.example"]) == 1
+    assert "is a phone number, not a name" in capsys.readouterr().out
+    assert main(["guess", "Accounts Payable", "acme.example", "--known", "Ann Lee <ann.lee@acme.example>"]) == 0
+    out = capsys.readouterr().out
+    assert "accounts.payable@acme.example" in out and "20%" in out and "names a team or role" in out

@@ -147,10 +147,23 @@ def test_excel_safe_neutralises_every_cell_writes_bom_and_reads_back_identical(s
 def test_existing_email_is_never_overwritten_and_empty_one_filled_above_threshold(synthetic_dir, tmp_path):
     opts = ExportOptions(fill_email=True, min_confidence=80)
     confidences = {0: 95, 1: 95}
-    export(synthetic_dir / "hubspot.csv", tmp_path / "out.csv", opts, lambda i: result(i, confidence=confidences[i]))
+    person = ("free",)  # a person's guess (a "role" flag would keep it out of the Email field)
+    export(
+        synthetic_dir / "hubspot.csv",
+        tmp_path / "out.csv",
+        opts,
+        lambda i: result(i, confidence=confidences[i], flags=person),
+    )
     rows = read_rows(tmp_path / "out.csv")
     assert rows[1][3] == "jane@example-widgets.example"  # had one: kept
     assert rows[2][3] == "jane.example@example.com"  # was empty: filled
+
+
+@pytest.mark.parametrize("flag", ["role", "not-a-name", "placeholder-company"])
+def test_fill_email_never_writes_a_guess_flagged_as_junk(synthetic_dir, tmp_path, flag):
+    opts = ExportOptions(fill_email=True, min_confidence=1)
+    export(synthetic_dir / "hubspot.csv", tmp_path / "out.csv", opts, lambda i: result(i, confidence=99, flags=(flag,)))
+    assert read_rows(tmp_path / "out.csv")[2][3] == ""
 
 
 def test_fill_email_respects_threshold_and_only_uses_inferred_addresses(synthetic_dir, tmp_path):

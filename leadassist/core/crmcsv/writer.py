@@ -37,7 +37,9 @@ from leadassist.core.crmcsv.dialect import CsvDialect
 from leadassist.core.crmcsv.mapping import HeaderMapping, normalise_header
 from leadassist.core.crmcsv.reader import RejectedRow
 from leadassist.core.errors import EncodingError, LeadAssistError
+from leadassist.core.junk import NO_FILL_FLAGS
 from leadassist.core.models import EmailSource, LeadResult, MailStatus
+from leadassist.core.prior import FILL_MIN_CONFIDENCE
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +108,7 @@ class ExportOptions:
 
     preset: str = "original"
     fill_email: bool = False
-    min_confidence: int = 80
+    min_confidence: int = FILL_MIN_CONFIDENCE
     excel_safe: bool = False
     encoding: str | None = None  # None = as read (UTF-8 with BOM when excel_safe); "utf-8-sig" = with BOM
 
@@ -264,6 +266,7 @@ class CsvExporter:
             and result.email != ""
             and result.source == EmailSource.INFERRED
             and result.confidence >= self.options.min_confidence
+            and NO_FILL_FLAGS.isdisjoint(result.flags)  # never a role, a place or a placeholder company
             and col < len(cells)
             and not cells[col].strip()
         )

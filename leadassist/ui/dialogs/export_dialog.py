@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from leadassist.core.crmcsv import ExportOptions
+from leadassist.core.prior import FILL_MIN_CONFIDENCE
 
 PRESETS = (
     ("original", "Same columns as imported"),
@@ -135,7 +136,7 @@ class ExportDialog(QDialog):
         self.min_confidence.setObjectName("min_confidence")
         self.min_confidence.setAccessibleName("Minimum confidence")
         self.min_confidence.setRange(1, 100)
-        self.min_confidence.setValue(80)
+        self.min_confidence.setValue(FILL_MIN_CONFIDENCE)  # the calibration's >= 90%-precision threshold
         self.min_confidence.setSuffix(" %")
         self.min_confidence.setEnabled(False)
         self.fill_email.toggled.connect(self.min_confidence.setEnabled)
