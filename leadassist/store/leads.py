@@ -246,6 +246,16 @@ def domain_check(db: sqlite_utils.Database, domain: str) -> DomainCheck | None:
                        tuple(json.loads(row[5])), row[6], row[7])  # fmt: skip
 
 
+def lead_domain_checks(db: sqlite_utils.Database) -> list[DomainCheck]:
+    """The stored DNS check of every domain a lead uses (for the summary of what stayed unchecked)."""
+    rows = db.conn.execute(
+        "SELECT domain, status, reason, mx_hosts, provider, warnings, checked_at, expires_at FROM domains "
+        "WHERE domain IN (SELECT DISTINCT domain FROM leads WHERE domain != '')"
+    )
+    return [DomainCheck(r[0], MailStatus(r[1]), r[2], tuple(json.loads(r[3])), r[4], tuple(json.loads(r[5])), r[6],
+                        r[7]) for r in rows]  # fmt: skip
+
+
 def get_lead(db: sqlite_utils.Database, lead_id: int) -> LeadDetail:
     """A lead with its stored result, candidates, domain check, notes (with history), feedback and status."""
     row = db.conn.execute(
