@@ -38,7 +38,9 @@ import dns.rrset
 import dns.zone
 
 from leadassist.core.mailcheck import CheckOptions
-from tests.dnszone import base_zone, rdataset, to_name
+from tests.dnsforger import Forger
+from tests.dnssockets import UdpProtocol, bind_pair
+from tests.dnszone import absolute_rdata, base_zone, proper_ancestors, rdataset, rrset_of, to_name
 
 FAULTS = ("servfail", "refused", "drop", "truncate", "truncate-tcp-drop")
 MAX_CHAIN = 40  # CNAME links the server follows inside its zone (more than a client accepts, so loops show)
@@ -75,7 +77,7 @@ class DnsTestServer:
         self._delays: dict[str, float] = {}
         self._rewrites: dict[str, Rewrite] = {}
         self._log: list[LoggedQuery] = []
-        self._forgery: _Forgery | None = None
+        self._forgery: Forger | None = None
         self._udp: asyncio.DatagramTransport | None = None
         self.delay = 0.0  # seconds added to every answer (benchmarks)
         self.rewrite_nxdomain: str | None = None  # an IPv4 address: imitate an advertising resolver
@@ -89,7 +91,7 @@ class DnsTestServer:
 
     # -- zone content ----------------------------------------------------------------------------------
     def _reindex(self) -> None:
-        self._ancestors = {anc for name in self._zone.nodes for anc in _proper_ancestors(name)}
+        self._ancestors = {anc for name in self._zone.nodes for anc in proper_ancestors(name)}
 
     def add_domain(
         self,
@@ -115,14 +117,14 @@ class DnsTestServer:
             ("TXT", [f'"{t}"' for t in txt]),
         ):
             if values:
-                sets.append(rdataset(rdtype, [_absolute(rdtype, v) for v in values], ttl))
+                sets.append(rdataset(rdtype, [absolute_rdata(rdtype, v) for v in values], ttl))
         if cname:
             sets.append(rdataset("CNAME", [cname.rstrip(".") + "."], ttl))
         with self._lock:
             node = self._zone.find_node(owner, create=True)
             for rds in sets:
                 node.replace_rdataset(rds)
-            self._ancestors.update(_proper_ancestors(owner))
+            self._ancestors.update(proper_ancestors(owner))
         if delay is not None:
             self.set_delay(name, delay)
 
@@ -151,7 +153,7 @@ class DnsTestServer:
         own domain), and when `target` is asked, spray `rounds` times 65,536 forged MX answers (`mx_host`, every
         ID) at that port from the server's address. Delay the real answer (`set_delay`) to give the forger time."""
         with self._lock:
-            self._forgery = _Forgery(_key(learn_from), _key(target), to_name(mx_host), rounds)
+            self._forgery = Forger(_key(learn_from), _key(target), to_name(mx_host), rounds)
 
     @property
     def forged_sent(self) -> int:
@@ -247,7 +249,7 @@ class DnsTestServer:
                 if name in self._ancestors:  # empty non-terminal: the name exists, holds nothing
                     self._add_soa(response)
                 elif self.rewrite_nxdomain and rdtype == dns.rdatatype.A:
-                    response.answer.append(_rrset(name, rdataset("A", [self.rewrite_nxdomain], 60)))
+                    response.answer.append(rrset_of(name, rdataset("A", [self.rewrite_nxdomain], 60)))
                 elif self.rewrite_nxdomain:  # the worst kind: every type of a missing name becomes NODATA
                     self._add_soa(response)
                 else:
@@ -256,14 +258,14 @@ class DnsTestServer:
                 return
             cname = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
             if cname is not None and rdtype != dns.rdatatype.CNAME:
-                response.answer.append(_rrset(name, cname))
+                response.answer.append(rrset_of(name, cname))
                 name = cname[0].target
                 continue
             rds = node.get_rdataset(dns.rdataclass.IN, rdtype)
             if rds is None:
                 self._add_soa(response)
                 return
-            response.answer.append(_rrset(name, rds))
+            response.answer.append(rrset_of(name, rds))
             if rdtype == dns.rdatatype.MX and self.additional:
                 self._add_glue(response, [r.exchange for r in rds])
             return
@@ -276,12 +278,12 @@ class DnsTestServer:
             for rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
                 rds = node.get_rdataset(dns.rdataclass.IN, rdtype)
                 if rds is not None:
-                    response.additional.append(_rrset(host, rds))
+                    response.additional.append(rrset_of(host, rds))
 
     def _add_soa(self, response: dns.message.Message) -> None:
         soa = self._zone.get_rdataset(dns.name.root, dns.rdatatype.SOA)
         assert soa is not None
-        response.authority.append(_rrset(dns.name.root, soa))
+        response.authority.append(rrset_of(dns.name.root, soa))
 
     @staticmethod
     def to_wire(query: dns.message.Message, response: dns.message.Message, transport: str) -> bytes:
@@ -302,7 +304,7 @@ class DnsTestServer:
     # -- life cycle -----------------------------------------------------------------------------------------
     def start(self) -> DnsTestServer:
         """Bind UDP and TCP on one free port and serve from a background thread; returns self."""
-        udp, tcp = _bind_pair(self.host, self.port)
+        udp, tcp = bind_pair(self.host, self.port)
         self.port = udp.getsockname()[1]
         self._thread = threading.Thread(target=self._serve, args=(udp, tcp), name="dns-test-server", daemon=True)
         self._thread.start()
@@ -337,7 +339,7 @@ class DnsTestServer:
         loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
         tasks: set[asyncio.Task[None]] = set()
-        transport, _ = await loop.create_datagram_endpoint(lambda: _UdpProtocol(self, tasks), sock=udp)
+        transport, _ = await loop.create_datagram_endpoint(lambda: UdpProtocol(self, tasks), sock=udp)
         self._udp = transport
         server = await asyncio.start_server(lambda r, w: self._tcp_client(r, w, tasks), sock=tcp)
         self._ready.set()
@@ -371,43 +373,6 @@ class DnsTestServer:
         parts = out if isinstance(out, list) else [] if out is None else [(0.0, out)]
         return [(d, m if isinstance(m, bytes) else self.to_wire(query, m, transport)) for d, m in parts]
 
-    async def _spray(self, forgery: _Forgery, question: dns.rrset.RRset) -> None:
-        """Send forged MX answers with every ID to the port the forger learned, from the server's own socket."""
-        template = dns.message.Message()
-        template.flags = dns.flags.QR | dns.flags.RD | dns.flags.RA | dns.flags.AA
-        template.question = [question]
-        template.answer = [_rrset(question.name, rdataset("MX", [f"10 {forgery.mx_host}"], 86400 * 365))]
-        wire = bytearray(template.to_wire())
-        for _ in range(forgery.rounds):
-            for qid in range(65536):
-                if self._udp is None or self._udp.is_closing() or forgery.learned is None:
-                    return
-                wire[0:2] = qid.to_bytes(2, "big")
-                self._udp.sendto(bytes(wire), forgery.learned)
-                forgery.sent += 1
-                if qid % 64 == 63:  # let the client read: a full receive buffer would drop the lucky one
-                    await asyncio.sleep(0)
-
-    def _watch(self, data: bytes, addr: tuple[str, int], tasks: set) -> None:
-        """The forger's eyes: learn the victim's port from the attacker's domain, start spraying at the target."""
-        forgery = self._forgery
-        if forgery is None:
-            return
-        try:
-            query = dns.message.from_wire(data)
-        except dns.exception.DNSException:
-            return
-        if not query.question:
-            return
-        key = _key(query.question[0].name)
-        if key == forgery.learn_from and forgery.learned is None:
-            forgery.learned = addr
-        elif key == forgery.target and forgery.learned is not None and not forgery.started:
-            forgery.started = True
-            task = asyncio.get_running_loop().create_task(self._spray(forgery, query.question[0]))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-
     async def _tcp_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tasks: set) -> None:
         task = asyncio.current_task()
         assert task is not None
@@ -427,89 +392,6 @@ class DnsTestServer:
             writer.close()
             with contextlib.suppress(ConnectionError, asyncio.CancelledError):
                 await writer.wait_closed()
-
-
-class _UdpProtocol(asyncio.DatagramProtocol):
-    def __init__(self, server: DnsTestServer, tasks: set[asyncio.Task[None]]) -> None:
-        self.server = server
-        self.tasks = tasks
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]  # a datagram transport, by construction
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        self.server._watch(data, addr, self.tasks)
-        task = asyncio.get_running_loop().create_task(self._respond(data, addr))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def _respond(self, data: bytes, addr: tuple[str, int]) -> None:
-        for delay, wire in await self.server._reply(data, "udp", addr[1]):
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if self.transport is not None and not self.transport.is_closing():
-                self.transport.sendto(wire, addr)
-
-
-def _bind_pair(host: str, port: int = 0) -> tuple[socket.socket, socket.socket]:
-    """A UDP and a TCP socket bound to the same port, `port` or a free one (retry if TCP finds it taken)."""
-    for _ in range(1 if port else 50):
-        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            udp.bind((host, port))
-        except OSError:
-            udp.close()
-            raise
-        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            tcp.bind((host, udp.getsockname()[1]))
-        except OSError:
-            udp.close()
-            tcp.close()
-            continue
-        tcp.listen(512)
-        udp.setblocking(False)
-        tcp.setblocking(False)
-        return udp, tcp
-    raise RuntimeError("no free port for the DNS test server")
-
-
-@dataclass
-class _Forgery:
-    """What the forger knows and has done."""
-
-    learn_from: str
-    target: str
-    mx_host: dns.name.Name
-    rounds: int
-    learned: tuple[str, int] | None = None
-    started: bool = False
-    sent: int = 0
-
-
-def _proper_ancestors(name: dns.name.Name) -> list[dns.name.Name]:
-    out = []
-    while name != dns.name.root:
-        name = name.parent()
-        out.append(name)
-    return out
-
-
-def _absolute(rdtype: str, value: str) -> str:
-    """Zone-file text with host names made absolute (MX "10 mx.acme.test" -> "10 mx.acme.test.")."""
-    if rdtype == "MX":
-        pref, _, host = value.partition(" ")
-        host = host.strip()
-        return f"{pref} {host if host.endswith('.') else host + '.'}"
-    return value
-
-
-def _rrset(name: dns.name.Name, rds: dns.rdataset.Rdataset) -> dns.rrset.RRset:
-    rrset = dns.rrset.RRset(name, rds.rdclass, rds.rdtype)
-    rrset.update(rds)
-    return rrset
 
 
 DnsServer = DnsTestServer  # the name benchmarks/ui_latency.py and older tests use

@@ -18,7 +18,7 @@ import ipaddress
 import logging
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import dns.asyncresolver
 import dns.exception
@@ -31,7 +31,15 @@ import dns.rdatatype
 import dns.resolver
 
 from leadassist.core import dnsudp
-from leadassist.core.dnsudp import DnsClient, Nameserver
+from leadassist.core.dnsreply import (
+    Reply,
+    do53_nameservers,
+    failure_reason,
+    name_text,
+    negative_ttl,
+    reply_from_message,
+)
+from leadassist.core.dnsudp import DnsClient
 from leadassist.core.models import DomainCheck, MailStatus
 from leadassist.core.providers import identify_provider
 
@@ -56,23 +64,6 @@ _HOSTS_PER_ROUND = 3  # MX hosts verified in parallel, best preference first, un
 MAX_CACHE_TTL = 86400  # seconds: no answer is trusted for longer than a day, whatever TTL it claims
 _MAX_FALLBACKS = 32  # lookups through dnspython's resolver in flight at most (non-Do53 nameservers only)
 _SLACK = 0.25  # seconds past the timeout before a resolver lookup is abandoned
-_MAX_TTL = 2**31 - 1  # RFC 2181 §8
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One DNS lookup's outcome: kind is "answer", "nodata", "nxdomain" or "error" (then `reason`).
-
-    `glue` holds the IN-class A/AAAA records of the additional section by owner name, `glue_ttl` their smallest
-    TTL."""
-
-    kind: str
-    values: tuple[object, ...] = ()
-    ttl: int = 0
-    canonical: str = ""
-    reason: str = ""
-    glue: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    glue_ttl: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,83 +80,6 @@ class HostCheck:
 def unknown_check(domain: str, reason: str, now: float, warnings: tuple[str, ...] = ()) -> DomainCheck:
     """An `unknown` result: never cached (expires at once)."""
     return DomainCheck(domain, MailStatus.UNKNOWN, reason, warnings=warnings, checked_at=now, expires_at=now)
-
-
-def do53_nameservers(resolver: dns.asyncresolver.Resolver) -> list[Nameserver]:
-    """The resolver's plain-DNS nameservers (a string in older dnspython, a Do53Nameserver in newer); [] when it
-    has any other kind (DoH, DoT), which only dnspython's resolver can ask."""
-    out = []
-    for ns in resolver.nameservers:
-        if isinstance(ns, str):
-            out.append(Nameserver(ns, int(resolver.nameserver_ports.get(ns, resolver.port))))
-        elif isinstance(ns, dns.nameserver.Do53Nameserver):
-            out.append(Nameserver(ns.address, int(ns.port)))
-        else:
-            return []
-    return out
-
-
-def resolver_key(resolver: dns.asyncresolver.Resolver) -> str:
-    """Names the resolver a cached answer came from: its nameservers, e.g. "127.0.0.1:5353,[::1]:53"."""
-    servers = do53_nameservers(resolver)
-    return ",".join(str(ns) for ns in servers) if servers else ",".join(str(ns) for ns in resolver.nameservers)
-
-
-def _text(name: dns.name.Name) -> str:
-    return name.to_text(omit_final_dot=True).lower() if name != dns.name.root else ""
-
-
-def _negative_ttl(response: dns.message.Message | None) -> int:
-    """RFC 2308 §5: min(SOA TTL, SOA MINIMUM); 0 (do not cache) without an SOA."""
-    if response is None:
-        return 0
-    for rrset in response.authority:
-        if rrset.rdtype == dns.rdatatype.SOA and rrset.rdclass == dns.rdataclass.IN and len(rrset):
-            return int(min(rrset.ttl, rrset[0].minimum))
-    return 0
-
-
-def reply_from_message(response: dns.message.Message) -> Reply:
-    """A NOERROR or NXDOMAIN message as a Reply; anything that cannot be followed is `bad-answer`."""
-    try:
-        if not isinstance(response, dns.message.QueryMessage):
-            raise ValueError("not a reply to a query")
-        if any(rrset.rdclass != dns.rdataclass.IN for rrset in response.answer):
-            raise ValueError("answer records of another class than IN")
-        chain = response.resolve_chaining()  # one question, CNAMEs followed (at most 16), consistent rcode
-        if response.rcode() == dns.rcode.NXDOMAIN:
-            return Reply("nxdomain", ttl=_negative_ttl(response))
-        canonical = _text(chain.canonical_name)
-        if chain.answer is None:
-            return Reply("nodata", ttl=_negative_ttl(response), canonical=canonical)
-        glue: dict[str, tuple[str, ...]] = {}
-        glue_ttl = _MAX_TTL
-        for rrset in response.additional:
-            if rrset.rdclass == dns.rdataclass.IN and rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
-                key = _text(rrset.name)
-                glue[key] = (*glue.get(key, ()), *(str(r.address) for r in rrset))  # type: ignore[attr-defined]
-                glue_ttl = min(glue_ttl, int(rrset.ttl))
-        ttl = min(int(r.ttl) for r in response.answer)
-        return Reply("answer", tuple(chain.answer), ttl, canonical, glue=glue, glue_ttl=glue_ttl if glue else 0)
-    except Exception as exc:  # ChainTooLong, FormError, AnswerForNXDOMAIN, rdata of an unexpected class ...
-        log.debug("unusable DNS answer (%s): %s", type(exc).__name__, exc)
-        return Reply("error", reason=REASON_BAD_ANSWER)
-
-
-def _failure_reason(errors: Sequence[tuple[object, ...]]) -> str:
-    """servfail / refused / timeout / offline from dnspython's per-server error list."""
-    seen = set()
-    for entry in errors:
-        err = entry[3] if len(entry) > 3 else entry[-1]
-        if isinstance(err, str):  # an rcode dnspython did not like, as text
-            seen.add(REASON_REFUSED if err.upper() == "REFUSED" else REASON_SERVFAIL)
-        elif isinstance(err, dns.exception.Timeout):
-            seen.add(REASON_TIMEOUT)
-        elif isinstance(err, OSError | EOFError):
-            seen.add(REASON_OFFLINE)
-        else:
-            seen.add(REASON_BAD_ANSWER)
-    return next((r for r in _FAILURE_PRIORITY if r in seen), REASON_OFFLINE)
 
 
 def _is_ip_literal(host: str) -> bool:
@@ -254,9 +168,9 @@ class Classifier:
             return Reply("error", reason=REASON_TIMEOUT)
         except dns.resolver.NXDOMAIN as exc:
             responses = list(exc.responses().values())
-            return Reply("nxdomain", ttl=_negative_ttl(responses[0] if responses else None))
+            return Reply("nxdomain", ttl=negative_ttl(responses[0] if responses else None))
         except dns.resolver.NoNameservers as exc:
-            return Reply("error", reason=_failure_reason(exc.kwargs.get("errors", [])))
+            return Reply("error", reason=failure_reason(exc.kwargs.get("errors", [])))
         except Exception as exc:  # YXDOMAIN, ChainTooLong, malformed answers ...
             log.debug("%s %s: %s", qname, dns.rdatatype.to_text(rdtype), exc)
             return Reply("error", reason=REASON_BAD_ANSWER)
@@ -361,7 +275,7 @@ class Classifier:
         return await self._implicit(domain, mx, warnings)
 
     async def _from_mx(self, domain: str, mx: Reply, warnings: list[str]) -> DomainCheck:
-        records = sorted({(int(r.preference), _text(r.exchange)) for r in mx.values})  # type: ignore[attr-defined]
+        records = sorted({(int(r.preference), name_text(r.exchange)) for r in mx.values})  # type: ignore[attr-defined]
         hosts = list(dict.fromkeys(h for _, h in records if h))
         if not hosts:
             return self._done(domain, MailStatus.NULL_MX, "null-mx", mx.ttl)

@@ -39,9 +39,9 @@ from leadassist.core.dnsclassify import (
     REASON_LOCAL_LIMIT,
     REASON_OFFLINE,
     Classifier,
-    resolver_key,
     unknown_check,
 )
+from leadassist.core.dnsreply import resolver_key
 from leadassist.core.dnstrust import ResolverVerdict, check_resolver
 from leadassist.core.errors import DnsConfigError
 from leadassist.core.models import DomainCheck, MailStatus, Progress

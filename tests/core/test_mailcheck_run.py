@@ -192,3 +192,13 @@ def test_a_success_resets_the_failure_streak(dns_server, dns_options):
             dns_server.set_fault(d, "servfail")
     results = check_domains_sync(domains, replace(dns_options, concurrency=1))
     assert "dns-unreachable" not in {c.reason for c in results.values()}
+
+
+def test_servers_that_answer_refused_or_servfail_do_not_open_the_breaker(dns_server, dns_options):
+    # The breaker is for a network that does not carry DNS; a server that answers, even with an error, is there.
+    domains = [f"refusing{i}.test" for i in range(40)]
+    for i, d in enumerate(domains):
+        dns_server.set_fault(d, "refused" if i % 2 else "servfail")
+    results = check_domains_sync(domains, replace(dns_options, concurrency=1))
+    assert {c.reason for c in results.values()} == {"refused", "servfail"}
+    assert {name for name in mx_queries(dns_server) if name.startswith("refusing")} == set(domains)
