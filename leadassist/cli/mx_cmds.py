@@ -14,7 +14,7 @@ import sys
 
 from leadassist import paths
 from leadassist.cli.progress import ProgressLine
-from leadassist.core.dnsreport import UncheckedSummary, summarize
+from leadassist.core.dnsreport import LYING, UncheckedSummary, summarize
 from leadassist.core.errors import DnsConfigError
 from leadassist.core.mailcheck import MAX_CONCURRENCY, CheckOptions, DomainCache, check_domains_sync, parse_nameserver
 from leadassist.core.models import DomainCheck, MailStatus
@@ -133,7 +133,8 @@ def dns_summary_line(summary: UncheckedSummary) -> str:
     if summary.lying:
         return (
             "leadassist: warning: DNS on this network is not answering truthfully (it says domains that exist do "
-            f"not): all {summary.total:,} domains left unknown. Connect to another network or pass --dns-server HOST."
+            f"not): {summary.causes.get(LYING, 0):,} of {summary.total:,} domains left unknown. Connect to another "
+            "network or pass --dns-server HOST."
         )
     if not summary.unchecked or (set(summary.causes) == {"offline"} and summary.unchecked == summary.total):
         return ""  # everything checked, or an --offline run (which says so itself)

@@ -126,7 +126,7 @@ class Classifier:
         servers = do53_nameservers(resolver)
         attempt = min(float(resolver.timeout or timeout), timeout)
         self._client = DnsClient(servers, attempt_timeout=attempt, max_sockets=max_sockets) if servers else None
-        self._fallbacks = asyncio.Semaphore(_MAX_FALLBACKS)
+        self._fallbacks: asyncio.Semaphore | None = None  # created in the loop that uses it
 
     @property
     def max_sockets(self) -> int:
@@ -160,6 +160,7 @@ class Classifier:
     async def _query_resolver(self, qname: dns.name.Name, rdtype: dns.rdatatype.RdataType) -> Reply:
         """dnspython's resolver, for nameservers that are not plain DNS (DoH, DoT); a few at a time."""
         try:
+            self._fallbacks = self._fallbacks or asyncio.Semaphore(_MAX_FALLBACKS)
             async with asyncio.timeout(self.timeout + _SLACK), self._fallbacks:
                 answer = await self.resolver.resolve(
                     qname, rdtype, raise_on_no_answer=False, search=False, lifetime=self.timeout

@@ -143,8 +143,16 @@ class DnsClient:
         self.nameservers = list(nameservers)
         self.attempt_timeout = attempt_timeout
         self.max_sockets = max_sockets if max_sockets is not None else socket_budget()
-        self._sockets: asyncio.Semaphore | None = None
-        self._tcp: asyncio.Semaphore | None = None
+        self._limits: dict[asyncio.AbstractEventLoop, tuple[asyncio.Semaphore, asyncio.Semaphore]] = {}
+
+    def _limits_here(self) -> tuple[asyncio.Semaphore, asyncio.Semaphore]:
+        """(sockets, TCP connections) semaphores of the running loop: a client may serve several loops in turn."""
+        loop = asyncio.get_running_loop()
+        limits = self._limits.get(loop)
+        if limits is None:
+            self._limits = {k: v for k, v in self._limits.items() if not k.is_closed()}
+            limits = self._limits[loop] = (asyncio.Semaphore(max(1, self.max_sockets)), asyncio.Semaphore(MAX_TCP))
+        return limits
 
     async def resolve(
         self, qname: dns.name.Name, rdtype: dns.rdatatype.RdataType, timeout: float
@@ -184,14 +192,14 @@ class DnsClient:
         self, server: Nameserver, question: _Question, deadline: float
     ) -> tuple[dns.message.Message | None, str]:
         """One UDP exchange on a fresh socket, ending by `deadline` (loop time)."""
-        self._sockets = self._sockets or asyncio.Semaphore(max(1, self.max_sockets))
+        sockets, _tcp = self._limits_here()
         loop = asyncio.get_running_loop()
         qid = secrets.randbelow(65536)
         unusable = waiting = False
         try:
             async with asyncio.timeout_at(deadline):
                 waiting = True
-                async with self._sockets:
+                async with sockets:
                     waiting = False
                     with _open_udp(server) as sock:
                         sock.send(question.wire(qid))
@@ -217,14 +225,13 @@ class DnsClient:
         """The question over TCP (for a truncated UDP reply), ending by `deadline`."""
         import dns.asyncquery
 
-        self._tcp = self._tcp or asyncio.Semaphore(MAX_TCP)
-        assert self._sockets is not None
+        sockets, tcp = self._limits_here()
         request = dns.message.make_query(question.qname, question.rdtype, use_edns=0, payload=UDP_PAYLOAD)
         request.id = secrets.randbelow(65536)
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout_at(deadline):
-                async with self._tcp, self._sockets:
+                async with tcp, sockets:
                     timeout = max(0.001, deadline - loop.time())
                     return await dns.asyncquery.tcp(request, server.address, timeout=timeout, port=server.port), ""
         except TimeoutError:

@@ -150,3 +150,25 @@ def test_the_socket_budget_follows_the_file_limit():
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     assert socket_budget() <= 1024
+
+
+def test_classifier_query_works_on_its_own_in_one_event_loop_after_another(dns_server, dns_options):
+    # The public lookup other code uses (NS, A ... while guessing a company's domain), outside check_domains.
+    import dns.rdatatype as rdt
+
+    from leadassist.core.dnsclassify import Classifier
+    from leadassist.core.mailcheck import make_resolver
+
+    resolver = make_resolver(dns_options)
+    classifier = Classifier(resolver, timeout=1.0, clock=time.time, probe_tld="test", max_ttl=3600, max_sockets=1)
+
+    async def four() -> list:  # one socket for four questions: the others wait, binding their wait to this loop
+        names = ["normal.test", "multi.test", "google.test", "m365.test"]
+        return await asyncio.gather(*(classifier.query(name, rdt.MX) for name in names))
+
+    for _ in range(2):  # asyncio.run twice: nothing may stay bound to the first loop
+        replies = asyncio.run(four())
+        assert [len(r.values) for r in replies] == [1, 3, 2, 1]
+    assert asyncio.run(classifier.query("", rdt.NS)).kind == "answer"  # "" is the root
+    assert asyncio.run(classifier.query("nope.test", rdt.A)).kind == "nxdomain"
+    assert asyncio.run(classifier.query("x" * 64 + ".test", rdt.A)).reason == "bad-answer"  # a label too long

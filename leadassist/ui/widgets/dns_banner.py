@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
-from leadassist.core.dnsreport import LYING_MESSAGE, UncheckedSummary
+from leadassist.core.dnsreport import LYING, LYING_MESSAGE, UncheckedSummary
 from leadassist.core.models import MailStatus
 
 UNCHECKED = (MailStatus.UNKNOWN.value, MailStatus.NOT_CHECKED.value)
@@ -69,8 +69,8 @@ class DnsBanner(QFrame):
         """Show what a run left unchecked (the lying-resolver warning when it lied); hide when nothing was."""
         self.lying = summary.lying
         if summary.lying:
-            self.text.setText(f"<b>{LYING_MESSAGE}.</b> No mail status from this run can be trusted, so none is "
-                              f"shown ({summary.total:,} domains left unknown).")  # fmt: skip
+            left = f"{summary.causes.get(LYING, 0):,} of {summary.total:,} domains left unknown"
+            self.text.setText(f"<b>{LYING_MESSAGE}.</b> No mail status it gave can be trusted ({left}).")
             self._tint(warning=True)
         elif summary.unchecked:
             self.text.setText(summary.describe() + ".")
