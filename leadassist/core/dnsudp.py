@@ -53,7 +53,7 @@ LOCAL_LIMIT = "local-limit"
 # The reason reported when servers failed differently: the most telling first.
 PRIORITY = (BAD_ANSWER, SERVFAIL, REFUSED, TIMEOUT, LOCAL_LIMIT, OFFLINE)
 _FINAL = frozenset({BAD_ANSWER, SERVFAIL, REFUSED, OFFLINE})  # asking the same server again would not help
-_LOCAL_ERRNOS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+_LOCAL_ERRNOS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.EAGAIN, errno.EWOULDBLOCK})
 _LOCAL_RETRY_DELAY = 0.02  # seconds before trying again when the process is out of sockets
 
 _HEADER = struct.Struct("!HHHHHH")

@@ -134,7 +134,12 @@ def make_resolver(options: CheckOptions) -> dns.asyncresolver.Resolver:
 
 def normalize_domain(text: str) -> str:
     """The key a caller's domain is reported under: trimmed, lowercase, no trailing dot or local part."""
-    return text.strip().rpartition("@")[2].strip().rstrip(".").lower()
+    key = text.strip().rpartition("@")[2].lower()
+    while True:  # "acme.de. " and "acme.de . ." alike: no trailing dots or spaces in any order
+        trimmed = key.strip().rstrip(".")
+        if trimmed == key:
+            return key
+        key = trimmed
 
 
 def ascii_domain(domain: str) -> str | None:
