@@ -31,6 +31,7 @@ import dns.rdatatype
 import dns.resolver
 
 from leadassist.core import dnsudp
+from leadassist.core.dnscache import MAX_CACHE_TTL
 from leadassist.core.dnsreply import (
     Reply,
     do53_nameservers,
@@ -61,7 +62,7 @@ NETWORK_FAILURES = frozenset({REASON_TIMEOUT, REASON_OFFLINE})
 FAILURE_REASONS = frozenset({REASON_TIMEOUT, REASON_SERVFAIL, REASON_REFUSED, REASON_OFFLINE})
 _FAILURE_PRIORITY = dnsudp.PRIORITY
 _HOSTS_PER_ROUND = 3  # MX hosts verified in parallel, best preference first, until one is usable
-MAX_CACHE_TTL = 86400  # seconds: no answer is trusted for longer than a day, whatever TTL it claims
+
 _MAX_FALLBACKS = 32  # lookups through dnspython's resolver in flight at most (non-Do53 nameservers only)
 _SLACK = 0.25  # seconds past the timeout before a resolver lookup is abandoned
 
