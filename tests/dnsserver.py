@@ -4,9 +4,14 @@ It serves one root zone (so any name, `bücher.example` or `x.mail.protection.ou
 every mail-domain case LeadAssist must classify, answers like an authoritative server (CNAMEs chased inside the
 zone, SOA in the authority section of negative answers for RFC 2308 TTLs, A/AAAA of MX targets in the additional
 section, TC bit when an answer does not fit the client's UDP size) and lets a test inject faults per name:
-SERVFAIL, REFUSED, a dropped answer (the client times out), an added delay; plus a global delay for benchmarks and
-an NXDOMAIN-rewriting mode that imitates an advertising resolver. Every query is logged. The zone's content
-lives in tests/dnszone.py; `add_domain` adds names for a test.
+SERVFAIL, REFUSED, a dropped answer (the client times out), a truncated UDP answer (optionally with a TCP side
+that never answers), an added delay, or any rewrite of the response (`set_rewrite`: a second question, glue of
+class HS, mutated bytes, several datagrams). Global modes: a delay for benchmarks, an NXDOMAIN-rewriting mode that
+imitates an advertising resolver, and `nxdomain_everything`, a resolver that lies that nothing exists, not even
+the root (a captive portal, or this project's own sandbox). `forge()` turns the server into an off-path forger
+too: it learns the client's source port from a query for the attacker's own domain and then sprays forged
+answers, every ID, at that port. Every query is logged with the client's source port. The zone's content lives
+in tests/dnszone.py; `add_domain` adds names for a test.
 
 The server runs its own event loop in a background thread, so it works beside any test's loop (or Qt's).
 """
@@ -17,7 +22,7 @@ import asyncio
 import contextlib
 import socket
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import dns.exception
@@ -33,18 +38,26 @@ import dns.rrset
 import dns.zone
 
 from leadassist.core.mailcheck import CheckOptions
-from tests.dnszone import base_zone, rdataset, to_name
+from tests.dnsforger import Forger
+from tests.dnssockets import UdpProtocol, bind_pair
+from tests.dnszone import absolute_rdata, base_zone, proper_ancestors, rdataset, rrset_of, to_name
 
-FAULTS = ("servfail", "refused", "drop")
+FAULTS = ("servfail", "refused", "drop", "truncate", "truncate-tcp-drop")
+MAX_CHAIN = 40  # CNAME links the server follows inside its zone (more than a client accepts, so loops show)
+# A rewrite gets the response (a dnspython Message) and the transport; it returns the Message or wire bytes to
+# send, or a list of (delay seconds, Message or bytes) for several datagrams, or None to send nothing.
+Rewrite = Callable[[dns.message.Message, str], object]
 
 
 @dataclass(frozen=True)
 class LoggedQuery:
-    """One question the server received: lowercase name without the trailing dot, type, "udp" or "tcp"."""
+    """One question the server received: lowercase name without the trailing dot, type, "udp" or "tcp", and the
+    client's source port."""
 
     name: str
     rdtype: str
     transport: str
+    port: int = 0
 
 
 def _key(name: str | dns.name.Name) -> str:
@@ -54,17 +67,21 @@ def _key(name: str | dns.name.Name) -> str:
 class DnsTestServer:
     """An authoritative DNS server on a free 127.0.0.1 port (UDP and TCP share it). `start()`, then `stop()`."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
-        self.port = 0
+        self.port = port  # 0: a free port
         self._lock = threading.Lock()
         self._zone = base_zone()
         self._ancestors: set[dns.name.Name] = set()
         self._faults: dict[str, str] = {}
         self._delays: dict[str, float] = {}
+        self._rewrites: dict[str, Rewrite] = {}
         self._log: list[LoggedQuery] = []
+        self._forgery: Forger | None = None
+        self._udp: asyncio.DatagramTransport | None = None
         self.delay = 0.0  # seconds added to every answer (benchmarks)
         self.rewrite_nxdomain: str | None = None  # an IPv4 address: imitate an advertising resolver
+        self.nxdomain_everything = False  # a lying resolver: NXDOMAIN without SOA for every name, the root too
         self.additional = True  # put A/AAAA of MX targets in the additional section, as BIND does
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -74,7 +91,7 @@ class DnsTestServer:
 
     # -- zone content ----------------------------------------------------------------------------------
     def _reindex(self) -> None:
-        self._ancestors = {anc for name in self._zone.nodes for anc in _proper_ancestors(name)}
+        self._ancestors = {anc for name in self._zone.nodes for anc in proper_ancestors(name)}
 
     def add_domain(
         self,
@@ -100,14 +117,14 @@ class DnsTestServer:
             ("TXT", [f'"{t}"' for t in txt]),
         ):
             if values:
-                sets.append(rdataset(rdtype, [_absolute(rdtype, v) for v in values], ttl))
+                sets.append(rdataset(rdtype, [absolute_rdata(rdtype, v) for v in values], ttl))
         if cname:
             sets.append(rdataset("CNAME", [cname.rstrip(".") + "."], ttl))
         with self._lock:
             node = self._zone.find_node(owner, create=True)
             for rds in sets:
                 node.replace_rdataset(rds)
-            self._ancestors.update(_proper_ancestors(owner))
+            self._ancestors.update(proper_ancestors(owner))
         if delay is not None:
             self.set_delay(name, delay)
 
@@ -122,6 +139,27 @@ class DnsTestServer:
             else:
                 self._faults[_key(name)] = fault
 
+    def set_rewrite(self, name: str, rewrite: Rewrite | None, *, subdomains: bool = False) -> None:
+        """Pass every response about `name` (and, with `subdomains`, names under it) through `rewrite`."""
+        with self._lock:
+            for key in (_key(name), "*." + _key(name)) if subdomains else (_key(name),):
+                if rewrite is None:
+                    self._rewrites.pop(key, None)
+                else:
+                    self._rewrites[key] = rewrite
+
+    def forge(self, learn_from: str, target: str, mx_host: str, rounds: int = 2) -> None:
+        """Act as an off-path forger: remember the source port of the UDP query for `learn_from` (the attacker's
+        own domain), and when `target` is asked, spray `rounds` times 65,536 forged MX answers (`mx_host`, every
+        ID) at that port from the server's address. Delay the real answer (`set_delay`) to give the forger time."""
+        with self._lock:
+            self._forgery = Forger(_key(learn_from), _key(target), to_name(mx_host), rounds)
+
+    @property
+    def forged_sent(self) -> int:
+        """How many forged answers the forger has sent."""
+        return self._forgery.sent if self._forgery is not None else 0
+
     def set_delay(self, name: str, seconds: float) -> None:
         """Delay every answer about `name` by `seconds` (on top of the global `delay`)."""
         with self._lock:
@@ -134,9 +172,12 @@ class DnsTestServer:
             self._reindex()
             self._faults.clear()
             self._delays.clear()
+            self._rewrites.clear()
             self._log.clear()
+            self._forgery = None
             self.delay = 0.0
             self.rewrite_nxdomain = None
+            self.nxdomain_everything = False
             self.additional = True
 
     def clear_log(self) -> None:
@@ -165,15 +206,17 @@ class DnsTestServer:
         return CheckOptions(nameservers=(self.address,), timeout=1.0, use_cache=False)
 
     # -- answering ----------------------------------------------------------------------------------------
-    def answer(self, query: dns.message.Message, transport: str) -> tuple[dns.message.Message | None, float]:
+    def answer(
+        self, query: dns.message.Message, transport: str, port: int = 0
+    ) -> tuple[dns.message.Message | None, float]:
         """The response to `query` (None = drop it) and the delay before sending it."""
         question = query.question[0]
         key = _key(question.name)
         with self._lock:
-            self._log.append(LoggedQuery(key, dns.rdatatype.to_text(question.rdtype), transport))
+            self._log.append(LoggedQuery(key, dns.rdatatype.to_text(question.rdtype), transport, port))
             fault = self._faults.get(key)
             delay = self.delay + self._delays.get(key, 0.0)
-            if fault == "drop":
+            if fault == "drop" or (fault == "truncate-tcp-drop" and transport == "tcp"):
                 return None, 0.0
             response = dns.message.make_response(query)
             response.flags |= dns.flags.AA
@@ -181,19 +224,32 @@ class DnsTestServer:
                 response.set_rcode(dns.rcode.SERVFAIL)
             elif fault == "refused":
                 response.set_rcode(dns.rcode.REFUSED)
+            elif fault in ("truncate", "truncate-tcp-drop") and transport == "udp":
+                response.flags |= dns.flags.TC
+            elif self.nxdomain_everything:
+                response.set_rcode(dns.rcode.NXDOMAIN)
+                response.flags &= ~dns.flags.AA
             else:
                 self._resolve(response, question.name, question.rdtype)
         return response, delay
 
+    def _rewrite_for(self, key: str) -> Rewrite | None:
+        with self._lock:
+            found = self._rewrites.get(key)
+            while found is None and key not in (".", ""):
+                key = key.partition(".")[2] or "."
+                found = self._rewrites.get("*." + key)
+            return found
+
     def _resolve(self, response: dns.message.Message, qname: dns.name.Name, rdtype: int) -> None:
         name = qname
-        for _ in range(8):  # CNAME chain inside the zone, bounded against loops
+        for _ in range(MAX_CHAIN):  # CNAME chain inside the zone, bounded against loops
             node = self._zone.get_node(name)
             if node is None:
                 if name in self._ancestors:  # empty non-terminal: the name exists, holds nothing
                     self._add_soa(response)
                 elif self.rewrite_nxdomain and rdtype == dns.rdatatype.A:
-                    response.answer.append(_rrset(name, rdataset("A", [self.rewrite_nxdomain], 60)))
+                    response.answer.append(rrset_of(name, rdataset("A", [self.rewrite_nxdomain], 60)))
                 elif self.rewrite_nxdomain:  # the worst kind: every type of a missing name becomes NODATA
                     self._add_soa(response)
                 else:
@@ -202,14 +258,14 @@ class DnsTestServer:
                 return
             cname = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
             if cname is not None and rdtype != dns.rdatatype.CNAME:
-                response.answer.append(_rrset(name, cname))
+                response.answer.append(rrset_of(name, cname))
                 name = cname[0].target
                 continue
             rds = node.get_rdataset(dns.rdataclass.IN, rdtype)
             if rds is None:
                 self._add_soa(response)
                 return
-            response.answer.append(_rrset(name, rds))
+            response.answer.append(rrset_of(name, rds))
             if rdtype == dns.rdatatype.MX and self.additional:
                 self._add_glue(response, [r.exchange for r in rds])
             return
@@ -222,12 +278,12 @@ class DnsTestServer:
             for rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
                 rds = node.get_rdataset(dns.rdataclass.IN, rdtype)
                 if rds is not None:
-                    response.additional.append(_rrset(host, rds))
+                    response.additional.append(rrset_of(host, rds))
 
     def _add_soa(self, response: dns.message.Message) -> None:
         soa = self._zone.get_rdataset(dns.name.root, dns.rdatatype.SOA)
         assert soa is not None
-        response.authority.append(_rrset(dns.name.root, soa))
+        response.authority.append(rrset_of(dns.name.root, soa))
 
     @staticmethod
     def to_wire(query: dns.message.Message, response: dns.message.Message, transport: str) -> bytes:
@@ -248,7 +304,7 @@ class DnsTestServer:
     # -- life cycle -----------------------------------------------------------------------------------------
     def start(self) -> DnsTestServer:
         """Bind UDP and TCP on one free port and serve from a background thread; returns self."""
-        udp, tcp = _bind_pair(self.host)
+        udp, tcp = bind_pair(self.host, self.port)
         self.port = udp.getsockname()[1]
         self._thread = threading.Thread(target=self._serve, args=(udp, tcp), name="dns-test-server", daemon=True)
         self._thread.start()
@@ -283,7 +339,8 @@ class DnsTestServer:
         loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
         tasks: set[asyncio.Task[None]] = set()
-        transport, _ = await loop.create_datagram_endpoint(lambda: _UdpProtocol(self, tasks), sock=udp)
+        transport, _ = await loop.create_datagram_endpoint(lambda: UdpProtocol(self, tasks), sock=udp)
+        self._udp = transport
         server = await asyncio.start_server(lambda r, w: self._tcp_client(r, w, tasks), sock=tcp)
         self._ready.set()
         try:
@@ -296,19 +353,25 @@ class DnsTestServer:
             await asyncio.gather(*tasks, return_exceptions=True)
             await server.wait_closed()
 
-    async def _reply(self, data: bytes, transport: str) -> bytes | None:
+    async def _reply(self, data: bytes, transport: str, port: int = 0) -> list[tuple[float, bytes]]:
+        """(delay, wire) of each datagram or TCP message to send back (none: the query is dropped)."""
         try:
             query = dns.message.from_wire(data)
         except dns.exception.DNSException:
-            return None
+            return []
         if not query.question:
-            return None
-        response, delay = self.answer(query, transport)
+            return []
+        response, delay = self.answer(query, transport, port)
         if response is None:
-            return None
+            return []
         if delay > 0:
             await asyncio.sleep(delay)
-        return self.to_wire(query, response, transport)
+        rewrite = self._rewrite_for(_key(query.question[0].name))
+        if rewrite is None:
+            return [(0.0, self.to_wire(query, response, transport))]
+        out = rewrite(response, transport)
+        parts = out if isinstance(out, list) else [] if out is None else [(0.0, out)]
+        return [(d, m if isinstance(m, bytes) else self.to_wire(query, m, transport)) for d, m in parts]
 
     async def _tcp_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tasks: set) -> None:
         task = asyncio.current_task()
@@ -317,8 +380,9 @@ class DnsTestServer:
         try:
             while True:
                 size = int.from_bytes(await reader.readexactly(2), "big")
-                wire = await self._reply(await reader.readexactly(size), "tcp")
-                if wire is not None:
+                for delay, wire in await self._reply(await reader.readexactly(size), "tcp"):
+                    if delay > 0:
+                        await asyncio.sleep(delay)
                     writer.write(len(wire).to_bytes(2, "big") + wire)
                     await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -328,69 +392,6 @@ class DnsTestServer:
             writer.close()
             with contextlib.suppress(ConnectionError, asyncio.CancelledError):
                 await writer.wait_closed()
-
-
-class _UdpProtocol(asyncio.DatagramProtocol):
-    def __init__(self, server: DnsTestServer, tasks: set[asyncio.Task[None]]) -> None:
-        self.server = server
-        self.tasks = tasks
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]  # a datagram transport, by construction
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        task = asyncio.get_running_loop().create_task(self._respond(data, addr))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def _respond(self, data: bytes, addr: tuple[str, int]) -> None:
-        wire = await self.server._reply(data, "udp")
-        if wire is not None and self.transport is not None and not self.transport.is_closing():
-            self.transport.sendto(wire, addr)
-
-
-def _bind_pair(host: str) -> tuple[socket.socket, socket.socket]:
-    """A UDP and a TCP socket bound to the same free port (retry if TCP finds the port taken)."""
-    for _ in range(50):
-        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        udp.bind((host, 0))
-        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            tcp.bind((host, udp.getsockname()[1]))
-        except OSError:
-            udp.close()
-            tcp.close()
-            continue
-        tcp.listen(128)
-        udp.setblocking(False)
-        tcp.setblocking(False)
-        return udp, tcp
-    raise RuntimeError("no free port for the DNS test server")
-
-
-def _proper_ancestors(name: dns.name.Name) -> list[dns.name.Name]:
-    out = []
-    while name != dns.name.root:
-        name = name.parent()
-        out.append(name)
-    return out
-
-
-def _absolute(rdtype: str, value: str) -> str:
-    """Zone-file text with host names made absolute (MX "10 mx.acme.test" -> "10 mx.acme.test.")."""
-    if rdtype == "MX":
-        pref, _, host = value.partition(" ")
-        host = host.strip()
-        return f"{pref} {host if host.endswith('.') else host + '.'}"
-    return value
-
-
-def _rrset(name: dns.name.Name, rds: dns.rdataset.Rdataset) -> dns.rrset.RRset:
-    rrset = dns.rrset.RRset(name, rds.rdclass, rds.rdtype)
-    rrset.update(rds)
-    return rrset
 
 
 DnsServer = DnsTestServer  # the name benchmarks/ui_latency.py and older tests use

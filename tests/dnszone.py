@@ -14,6 +14,7 @@ import dns.rdata
 import dns.rdataclass
 import dns.rdataset
 import dns.rdatatype
+import dns.rrset
 import dns.zone
 from email_validator import validate_email
 
@@ -106,3 +107,28 @@ def base_zone() -> dns.zone.Zone:
         zone.find_node(to_name(host), create=True).replace_rdataset(rdataset("A", [f"192.0.2.{100 + i}"], 3600))
     zone.find_node(to_name(FORTY_MX), create=True).replace_rdataset(forty)
     return zone
+
+
+def proper_ancestors(name: dns.name.Name) -> list[dns.name.Name]:
+    """Every ancestor of `name` up to the root, nearest first."""
+    out = []
+    while name != dns.name.root:
+        name = name.parent()
+        out.append(name)
+    return out
+
+
+def absolute_rdata(rdtype: str, value: str) -> str:
+    """Zone-file text with host names made absolute (MX "10 mx.acme.test" -> "10 mx.acme.test.")."""
+    if rdtype == "MX":
+        pref, _, host = value.partition(" ")
+        host = host.strip()
+        return f"{pref} {host if host.endswith('.') else host + '.'}"
+    return value
+
+
+def rrset_of(name: dns.name.Name, rds: dns.rdataset.Rdataset) -> dns.rrset.RRset:
+    """An RRset at `name` holding `rds`."""
+    rrset = dns.rrset.RRset(name, rds.rdclass, rds.rdtype)
+    rrset.update(rds)
+    return rrset

@@ -22,9 +22,10 @@ from pathlib import Path
 
 from leadassist import paths
 from leadassist.cli.enrich_procs import DnsChild, Packed, RankWorker, can_fork
-from leadassist.cli.mx_cmds import add_dns_options, check_options_from_args
+from leadassist.cli.mx_cmds import add_dns_options, check_options_from_args, dns_exit_code, dns_summary_line
 from leadassist.cli.progress import ProgressLine
 from leadassist.core import crmcsv
+from leadassist.core.dnsreport import summarize
 from leadassist.core.domains import DomainChoice
 from leadassist.core.enrich import Enricher, domain_key, with_check
 from leadassist.core.errors import LeadAssistError
@@ -294,7 +295,10 @@ def run_enrich(args: argparse.Namespace) -> int:
         + (": " + ", ".join(f"{n} {s}" for s, n in statuses.most_common()) if statuses else " (not checked)")
         + f"; wrote {args.output} in {time.monotonic() - start:.1f} s"
     )
-    return 0
+    unchecked = summarize(run.checks.values())
+    if dns_summary_line(unchecked):
+        print(dns_summary_line(unchecked), file=sys.stderr)
+    return dns_exit_code(unchecked)
 
 
 def _parse_known(text: str) -> KnownAddress:

@@ -2,7 +2,9 @@
 every DNS-using command shares (`add_dns_options`, `check_options_from_args`).
 
 Exit status: 0 when every lookup completed, whatever the statuses (`no-domain` and `null-mx` are answers, not
-failures); 1 when some domain stayed `unknown` (DNS failed: retry later or use another server); 2 for bad options.
+failures); 1 when some domain stayed `unknown` (DNS failed or lied: retry later or use another server), with one
+summary line on stderr saying how many and why (`dns_summary_line`, shared by `enrich` and `import`); 2 for bad
+options.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import sys
 
 from leadassist import paths
 from leadassist.cli.progress import ProgressLine
+from leadassist.core.dnsreport import LYING, UncheckedSummary, summarize
 from leadassist.core.errors import DnsConfigError
-from leadassist.core.mailcheck import CheckOptions, DomainCache, check_domains_sync, parse_nameserver
+from leadassist.core.mailcheck import MAX_CONCURRENCY, CheckOptions, DomainCache, check_domains_sync, parse_nameserver
 from leadassist.core.models import DomainCheck, MailStatus
 
 _DEFAULTS = CheckOptions()
-UNREACHABLE = "dns-unreachable"  # DomainCheck.reason once the circuit breaker opened
 _HOSTS_SHOWN = 5  # a domain with 40 MX hosts still fits on one line
 
 
@@ -44,7 +46,8 @@ def add_dns_options(parser: argparse.ArgumentParser, offline: bool = False) -> N
         type=int,
         default=_DEFAULTS.concurrency,
         metavar="N",
-        help=f"domains checked at once (default {_DEFAULTS.concurrency})",
+        help=f"domains checked at once, 1 to {MAX_CONCURRENCY} (default {_DEFAULTS.concurrency}; fewer when the "
+        "open-file limit is low)",
     )
     group.add_argument(
         "--no-cache",
@@ -64,9 +67,10 @@ def check_options_from_args(args: argparse.Namespace) -> CheckOptions:
     if not timeout > 0:
         raise DnsConfigError(f"--timeout {timeout:g}: a lookup needs some time.", hint="Give seconds above 0, e.g. 3.")
     concurrency = int(getattr(args, "concurrency", _DEFAULTS.concurrency))
-    if concurrency < 1:
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise DnsConfigError(
-            f"--concurrency {concurrency}: at least one domain must be checked at a time.", hint="Try 64."
+            f"--concurrency {concurrency}: between 1 and {MAX_CONCURRENCY} domains can be checked at a time.",
+            hint="Try 64.",
         )
     return CheckOptions(
         nameservers=servers,
@@ -118,13 +122,30 @@ def run_mx(args: argparse.Namespace) -> int:
         if args.warnings:
             for warning in check.warnings:
                 print(f"  warning: {warning}")
-    unknown = [c for c in checks.values() if c.status == MailStatus.UNKNOWN]
-    if any(c.reason == UNREACHABLE for c in unknown):
-        print(
-            "leadassist: DNS unreachable: many lookups in a row failed, the rest were not queried. "
-            "Check the network or pass --dns-server HOST, then retry.",
-            file=sys.stderr,
+    line = dns_summary_line(summarize(checks.values()))
+    if line:
+        print(line, file=sys.stderr)
+    return 1 if any(c.status == MailStatus.UNKNOWN for c in checks.values()) else 0
+
+
+def dns_summary_line(summary: UncheckedSummary) -> str:
+    """The one line `mx`, `enrich` and `import` print on stderr when domains stayed unchecked ("" when none)."""
+    if summary.lying:
+        return (
+            "leadassist: warning: DNS on this network is not answering truthfully (it says domains that exist do "
+            f"not): {summary.causes.get(LYING, 0):,} of {summary.total:,} domains left unknown. Connect to another "
+            "network or pass --dns-server HOST."
         )
-    elif unknown:
-        print(f"leadassist: {len(unknown)} domain(s) unknown: DNS did not answer; retry later.", file=sys.stderr)
-    return 1 if unknown else 0
+    if not summary.unchecked or (set(summary.causes) == {"offline"} and summary.unchecked == summary.total):
+        return ""  # everything checked, or an --offline run (which says so itself)
+    if summary.unreachable:
+        return (
+            f"leadassist: DNS unreachable: many lookups in a row failed, the rest were not queried "
+            f"({summary.describe()}). Check the network or pass --dns-server HOST, then retry."
+        )
+    return f"leadassist: {summary.describe()}; retry later or pass --dns-server HOST."
+
+
+def dns_exit_code(summary: UncheckedSummary) -> int:
+    """1 when the resolver lied (the run's results are worthless), else 0."""
+    return 1 if summary.lying else 0

@@ -163,6 +163,14 @@ def run_import(args: argparse.Namespace) -> int:
                 if cache is not None:
                     cache.close()
             print(f"enriched {done:,} leads")
+            if done and not options.check.offline:
+                from leadassist.cli.mx_cmds import dns_exit_code, dns_summary_line
+                from leadassist.core.dnsreport import summarize
+
+                unchecked = summarize(store_leads.lead_domain_checks(db))
+                if dns_summary_line(unchecked):
+                    print(dns_summary_line(unchecked), file=sys.stderr)
+                return dns_exit_code(unchecked)
     return 0
 
 

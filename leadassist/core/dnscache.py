@@ -1,15 +1,21 @@
 """The per-domain DNS result cache: a small SQLite file of its own (paths.dns_cache_path()), safe to delete.
 
-Entries expire with the DNS TTL the check recorded (`DomainCheck.expires_at`); `unknown` and `not-checked` results
-are never stored, so a failed lookup is retried on the next run. One SQLite connection per thread: the CLI's and
-the app worker's event-loop threads each get their own. A damaged cache file is replaced, never fatal.
+Entries are keyed by the resolver they came from (dnsclassify.resolver_key: its nameservers), so `mx --dns-server
+X` never serves what another resolver said, and a hotel's lying resolver cannot spoil the office's answers. They
+expire with the DNS TTL the check recorded (`DomainCheck.expires_at`), never later than MAX_CACHE_TTL after the
+check; `unknown` and `not-checked` results are never stored, so a failed lookup is retried on the next run. The
+file is readable by its owner only (0600) and its folder is made 0700. One SQLite connection per thread: the
+CLI's and the app worker's event-loop threads each get their own. A damaged cache file, or one written with an
+older layout (PRAGMA user_version below SCHEMA_VERSION), is replaced, never fatal.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,20 +24,38 @@ from leadassist.core.models import DomainCheck, MailStatus
 
 log = logging.getLogger(__name__)
 
+SCHEMA_VERSION = 2  # 1: keyed by domain alone (before issue 11); 2: keyed by (resolver, domain)
+MAX_CACHE_TTL = 86400.0  # seconds: no cached answer outlives a day, whatever TTL it claimed
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS domain_checks (
-    domain TEXT PRIMARY KEY,
+    resolver TEXT NOT NULL,
+    domain TEXT NOT NULL,
     status TEXT NOT NULL,
     reason TEXT NOT NULL,
     mx_hosts TEXT NOT NULL,
     provider TEXT NOT NULL,
     warnings TEXT NOT NULL,
     checked_at REAL NOT NULL,
-    expires_at REAL NOT NULL
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (resolver, domain)
 )
 """
 _NOT_STORED = frozenset({MailStatus.UNKNOWN, MailStatus.NOT_CHECKED})
 _BATCH = 500  # SQLite's variable limit is far above this; keeps IN (...) lists modest
+
+
+def _private(path: Path) -> None:
+    """Create the folder (0700) and an empty file (0600) if missing; take group/other access away if present."""
+    folder = path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix":
+        if folder.stat().st_uid == os.getuid() and stat.S_IMODE(folder.stat().st_mode) & 0o077:
+            folder.chmod(stat.S_IMODE(folder.stat().st_mode) & ~0o077)
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            if stat.S_IMODE(path.stat().st_mode) & 0o077:
+                path.chmod(0o600)
 
 
 class DomainCache:
@@ -61,13 +85,19 @@ class DomainCache:
             return conn
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         for attempt in (1, 2):
+            _private(self.path)
             # check_same_thread=False only so close() may close every thread's connection; each is used by one.
             conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False, isolation_level=None)
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(_SCHEMA)
+                if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                    with conn:  # an older layout: it is only a cache, start afresh
+                        conn.execute("BEGIN IMMEDIATE")
+                        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                            conn.execute("DROP TABLE IF EXISTS domain_checks")
+                            conn.execute(_SCHEMA)
+                            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 return conn
             except sqlite3.DatabaseError as exc:
                 conn.close()
@@ -79,8 +109,8 @@ class DomainCache:
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         raise AssertionError("unreachable")
 
-    def get(self, domains: Iterable[str], now: float) -> dict[str, DomainCheck]:
-        """The cached checks of those `domains` (ASCII) still fresh at `now`."""
+    def get(self, domains: Iterable[str], now: float, *, resolver: str) -> dict[str, DomainCheck]:
+        """The cached checks of those `domains` (ASCII) that `resolver` gave and are still fresh at `now`."""
         conn = self._connect()
         wanted = list(dict.fromkeys(domains))
         if conn is None or not wanted:
@@ -92,8 +122,8 @@ class DomainCache:
                 marks = ",".join("?" * len(chunk))
                 rows = conn.execute(
                     f"SELECT domain, status, reason, mx_hosts, provider, warnings, checked_at, expires_at "
-                    f"FROM domain_checks WHERE expires_at > ? AND domain IN ({marks})",
-                    [now, *chunk],
+                    f"FROM domain_checks WHERE resolver = ? AND expires_at > ? AND domain IN ({marks})",
+                    [resolver, now, *chunk],
                 )
                 for row in rows:
                     check = _from_row(row)
@@ -104,10 +134,12 @@ class DomainCache:
             return {}
         return found
 
-    def put(self, checks: Iterable[DomainCheck]) -> None:
-        """Store these checks (keyed by their ASCII `domain`); unknown / not-checked ones are skipped."""
+    def put(self, checks: Iterable[DomainCheck], *, resolver: str) -> None:
+        """Store these checks from `resolver` (keyed by it and their ASCII `domain`); unknown / not-checked ones are
+        skipped, and none is kept longer than MAX_CACHE_TTL."""
         rows = [
             (
+                resolver,
                 c.domain,
                 c.status.value,
                 c.reason,
@@ -115,7 +147,7 @@ class DomainCache:
                 c.provider,
                 json.dumps(list(c.warnings)),
                 c.checked_at,
-                c.expires_at,
+                min(c.expires_at, c.checked_at + MAX_CACHE_TTL),
             )
             for c in checks
             if c.status not in _NOT_STORED and c.expires_at > c.checked_at and c.domain
@@ -126,7 +158,7 @@ class DomainCache:
         try:
             with conn:  # one transaction per batch
                 conn.execute("BEGIN")
-                conn.executemany("INSERT OR REPLACE INTO domain_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                conn.executemany("INSERT OR REPLACE INTO domain_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         except sqlite3.Error as exc:
             log.warning("DNS cache write failed (%s); results are not cached", exc)
 

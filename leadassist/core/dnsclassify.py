@@ -1,11 +1,14 @@
 """One domain's mail setup from DNS answers: MX, null MX, implicit MX, dangling hosts, failures with reasons.
 
-A `Classifier` lives for one `check_domains` run. It shares MX-host lookups between domains (thousands of
-domains point at the same few Google or Microsoft hosts), uses A/AAAA from the MX answer's additional section
-when the server sent them (saves a round trip per domain), and probes a random name once to detect a resolver
-that rewrites NXDOMAIN into an advertising address, in which case an A record proves nothing and the implicit-MX
-fallback is disabled. TTLs: the smallest TTL among the answers used; negative answers per RFC 2308
-(min of the SOA's TTL and its MINIMUM field; no SOA, no caching).
+A `Classifier` lives for one `check_domains` run. It asks through dnsudp.DnsClient (a fresh random port and ID
+per question, one deadline per lookup), shares MX-host lookups between domains (thousands of domains point at the
+same few Google or Microsoft hosts), uses A/AAAA from the MX answer's additional section when the server sent them
+(IN class only: glue of another class is ignored; saves a round trip per domain), and probes a random name once to
+detect a resolver that rewrites NXDOMAIN into an advertising address, in which case an A record proves nothing and
+the implicit-MX fallback is disabled. No answer can raise: whatever cannot be parsed or followed is `unknown` with
+reason `bad-answer`. TTLs: the smallest TTL among the records used (glue included), capped at MAX_CACHE_TTL (a
+forged or mistaken answer must not outlive a day); negative answers per RFC 2308 (min of the SOA's TTL and its
+MINIMUM field; no SOA, no caching).
 """
 
 from __future__ import annotations
@@ -15,11 +18,10 @@ import ipaddress
 import logging
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import dns.asyncresolver
 import dns.exception
-import dns.flags
 import dns.message
 import dns.name
 import dns.nameserver
@@ -28,34 +30,41 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
 
-from leadassist.core.dnsudp import SharedUdpClient
+from leadassist.core import dnsudp
+from leadassist.core.dnscache import MAX_CACHE_TTL
+from leadassist.core.dnsreply import (
+    Reply,
+    do53_nameservers,
+    failure_reason,
+    name_text,
+    negative_ttl,
+    reply_from_message,
+)
+from leadassist.core.dnsudp import DnsClient
 from leadassist.core.models import DomainCheck, MailStatus
 from leadassist.core.providers import identify_provider
 
 log = logging.getLogger(__name__)
 
 # Reasons of `unknown` (exact words, see the issue) and of the other statuses.
-REASON_TIMEOUT = "timeout"
-REASON_SERVFAIL = "servfail"
-REASON_REFUSED = "refused"
-REASON_OFFLINE = "offline"
+REASON_TIMEOUT = dnsudp.TIMEOUT
+REASON_SERVFAIL = dnsudp.SERVFAIL
+REASON_REFUSED = dnsudp.REFUSED
+REASON_OFFLINE = dnsudp.OFFLINE
+REASON_BAD_ANSWER = dnsudp.BAD_ANSWER
+REASON_LOCAL_LIMIT = dnsudp.LOCAL_LIMIT
 REASON_DNS_UNREACHABLE = "dns-unreachable"
 REASON_REWRITING = "resolver-rewrites-nxdomain"
+REASON_DENIES_TLD = "resolver-denies-tld"
+# What the circuit breaker counts: the network did not carry the question or the answer. Not SERVFAIL or REFUSED
+# (a server answered), not bad answers, and not `local-limit` (this computer ran out of sockets: its own drop).
+NETWORK_FAILURES = frozenset({REASON_TIMEOUT, REASON_OFFLINE})
 FAILURE_REASONS = frozenset({REASON_TIMEOUT, REASON_SERVFAIL, REASON_REFUSED, REASON_OFFLINE})
-_FAILURE_PRIORITY = (REASON_SERVFAIL, REASON_REFUSED, REASON_TIMEOUT, REASON_OFFLINE)
+_FAILURE_PRIORITY = dnsudp.PRIORITY
 _HOSTS_PER_ROUND = 3  # MX hosts verified in parallel, best preference first, until one is usable
 
-
-@dataclass(frozen=True)
-class Reply:
-    """One DNS lookup's outcome: kind is "answer", "nodata", "nxdomain" or "error" (then `reason`)."""
-
-    kind: str
-    values: tuple[object, ...] = ()
-    ttl: int = 0
-    canonical: str = ""
-    reason: str = ""
-    glue: dict[str, tuple[str, ...]] = field(default_factory=dict)
+_MAX_FALLBACKS = 32  # lookups through dnspython's resolver in flight at most (non-Do53 nameservers only)
+_SLACK = 0.25  # seconds past the timeout before a resolver lookup is abandoned
 
 
 @dataclass(frozen=True)
@@ -72,36 +81,6 @@ class HostCheck:
 def unknown_check(domain: str, reason: str, now: float, warnings: tuple[str, ...] = ()) -> DomainCheck:
     """An `unknown` result: never cached (expires at once)."""
     return DomainCheck(domain, MailStatus.UNKNOWN, reason, warnings=warnings, checked_at=now, expires_at=now)
-
-
-def _text(name: dns.name.Name) -> str:
-    return name.to_text(omit_final_dot=True).lower() if name != dns.name.root else ""
-
-
-def _negative_ttl(response: dns.message.Message | None) -> int:
-    """RFC 2308 §5: min(SOA TTL, SOA MINIMUM); 0 (do not cache) without an SOA."""
-    if response is None:
-        return 0
-    for rrset in response.authority:
-        if rrset.rdtype == dns.rdatatype.SOA and len(rrset):
-            return int(min(rrset.ttl, rrset[0].minimum))
-    return 0
-
-
-def _failure_reason(errors: Sequence[tuple[object, ...]]) -> str:
-    """servfail / refused / timeout / offline from dnspython's per-server error list."""
-    seen = set()
-    for entry in errors:
-        err = entry[3] if len(entry) > 3 else entry[-1]
-        if isinstance(err, str):  # an rcode dnspython did not like, as text
-            seen.add(REASON_REFUSED if err.upper() == "REFUSED" else REASON_SERVFAIL)
-        elif isinstance(err, dns.exception.Timeout):
-            seen.add(REASON_TIMEOUT)
-        elif isinstance(err, OSError | EOFError):
-            seen.add(REASON_OFFLINE)
-        else:
-            seen.add(REASON_SERVFAIL)
-    return next((r for r in _FAILURE_PRIORITY if r in seen), REASON_OFFLINE)
 
 
 def _is_ip_literal(host: str) -> bool:
@@ -123,7 +102,10 @@ def _is_loopback(address: str) -> bool:
 
 
 class Classifier:
-    """Classifies domains (ASCII, IDNA 2008) against one resolver; `close()` cancels shared lookups."""
+    """Classifies domains (ASCII, IDNA 2008) against one resolver; `close()` cancels shared lookups.
+
+    `query(name, rdtype) -> Reply` is public: other code may use it for extra lookups (NS, A ...) within a run.
+    """
 
     def __init__(
         self,
@@ -133,23 +115,24 @@ class Classifier:
         clock: Callable[[], float],
         probe_tld: str,
         max_ttl: float,
+        max_sockets: int | None = None,
     ) -> None:
         self.resolver = resolver
         self.timeout = timeout
         self.clock = clock
         self.probe_tld = probe_tld
-        self.max_ttl = max_ttl
+        self.max_ttl = min(max_ttl, MAX_CACHE_TTL)
         self._hosts: dict[str, asyncio.Task[HostCheck]] = {}
         self._probe: asyncio.Task[tuple[str, ...]] | None = None
-        # The fast path asks the first nameserver (a string in older dnspython, a Do53Nameserver in newer).
-        first = resolver.nameservers[0] if resolver.nameservers else None
-        host: str | None = None
-        port = 53
-        if isinstance(first, str):
-            host, port = first, resolver.nameserver_ports.get(first, resolver.port)
-        elif isinstance(first, dns.nameserver.Do53Nameserver):
-            host, port = first.address, first.port
-        self._udp = SharedUdpClient(host, port) if host else None
+        servers = do53_nameservers(resolver)
+        attempt = min(float(resolver.timeout or timeout), timeout)
+        self._client = DnsClient(servers, attempt_timeout=attempt, max_sockets=max_sockets) if servers else None
+        self._fallbacks: asyncio.Semaphore | None = None  # created in the loop that uses it
+
+    @property
+    def max_sockets(self) -> int:
+        """Sockets this classifier's lookups may hold at once (bounded by the process's file limit)."""
+        return self._client.max_sockets if self._client is not None else _MAX_FALLBACKS
 
     async def close(self) -> None:
         """Cancel and await every shared lookup still running."""
@@ -157,52 +140,43 @@ class Classifier:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if self._udp is not None:
-            self._udp.close()
 
     # -- lookups -------------------------------------------------------------------------------------------
     async def query(self, name: str, rdtype: dns.rdatatype.RdataType) -> Reply:
-        """Ask the resolver; every DNS outcome becomes a Reply (cancellation still propagates)."""
-        qname = dns.name.from_text(name + ".")
-        answer = None
-        if self._udp is not None:  # fast path; anything unusual goes to the resolver below
-            reply = await self._udp.query(qname, rdtype, self.timeout / 2)
-            if reply is not None and reply.flags & dns.flags.TC:  # too big for UDP: the same question over TCP
-                reply = await self._udp.query_tcp(qname, rdtype, self.timeout / 2)
-            if reply is not None and not reply.flags & dns.flags.TC:
-                if reply.rcode() == dns.rcode.NXDOMAIN:
-                    return Reply("nxdomain", ttl=_negative_ttl(reply))
-                if reply.rcode() in (dns.rcode.SERVFAIL, dns.rcode.REFUSED) and len(self.resolver.nameservers) == 1:
-                    # What the resolver would conclude too, without asking the same server again.
-                    failed = REASON_SERVFAIL if reply.rcode() == dns.rcode.SERVFAIL else REASON_REFUSED
-                    return Reply("error", reason=failed)
-                if reply.rcode() == dns.rcode.NOERROR:
-                    answer = dns.resolver.Answer(qname, rdtype, dns.rdataclass.IN, reply)  # type: ignore[arg-type]
+        """Ask the resolver; every DNS outcome becomes a Reply (cancellation still propagates).
+
+        The lookup ends within the classifier's timeout (plus a few milliseconds), retries and TCP included; an
+        answer that cannot be parsed or followed (CNAME loop, 17 links, two questions ...) is `bad-answer`."""
         try:
-            if answer is None:
+            qname = dns.name.from_text(name + ".") if name else dns.name.root
+        except dns.exception.DNSException:  # e.g. an MX host name too long to ask about
+            return Reply("error", reason=REASON_BAD_ANSWER)
+        if self._client is None:
+            return await self._query_resolver(qname, rdtype)
+        reply, reason = await self._client.resolve(qname, rdtype, self.timeout)
+        if reply is None:
+            return Reply("error", reason=reason)
+        return reply_from_message(reply)
+
+    async def _query_resolver(self, qname: dns.name.Name, rdtype: dns.rdatatype.RdataType) -> Reply:
+        """dnspython's resolver, for nameservers that are not plain DNS (DoH, DoT); a few at a time."""
+        try:
+            self._fallbacks = self._fallbacks or asyncio.Semaphore(_MAX_FALLBACKS)
+            async with asyncio.timeout(self.timeout + _SLACK), self._fallbacks:
                 answer = await self.resolver.resolve(
                     qname, rdtype, raise_on_no_answer=False, search=False, lifetime=self.timeout
                 )
+        except (TimeoutError, dns.resolver.LifetimeTimeout):
+            return Reply("error", reason=REASON_TIMEOUT)
         except dns.resolver.NXDOMAIN as exc:
             responses = list(exc.responses().values())
-            return Reply("nxdomain", ttl=_negative_ttl(responses[0] if responses else None))
-        except dns.resolver.LifetimeTimeout:
-            return Reply("error", reason=REASON_TIMEOUT)
+            return Reply("nxdomain", ttl=negative_ttl(responses[0] if responses else None))
         except dns.resolver.NoNameservers as exc:
-            return Reply("error", reason=_failure_reason(exc.kwargs.get("errors", [])))
-        except dns.exception.DNSException as exc:  # YXDOMAIN, malformed answers ...
-            log.debug("%s %s: %s", name, dns.rdatatype.to_text(rdtype), exc)
-            return Reply("error", reason=REASON_SERVFAIL)
-        canonical = _text(answer.canonical_name)
-        if answer.rrset is None:
-            return Reply("nodata", ttl=_negative_ttl(answer.response), canonical=canonical)
-        glue: dict[str, tuple[str, ...]] = {}
-        for rrset in answer.response.additional:
-            if rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
-                key = _text(rrset.name)
-                glue[key] = (*glue.get(key, ()), *(r.address for r in rrset))
-        ttl = min(r.ttl for r in answer.response.answer)
-        return Reply("answer", tuple(answer.rrset), int(ttl), canonical, glue=glue)
+            return Reply("error", reason=failure_reason(exc.kwargs.get("errors", [])))
+        except Exception as exc:  # YXDOMAIN, ChainTooLong, malformed answers ...
+            log.debug("%s %s: %s", qname, dns.rdatatype.to_text(rdtype), exc)
+            return Reply("error", reason=REASON_BAD_ANSWER)
+        return reply_from_message(answer.response)
 
     async def _addresses(self, name: str) -> tuple[Reply, tuple[str, ...]]:
         """A, then AAAA unless A already gave a global address; (last reply seen, every address)."""
@@ -243,14 +217,15 @@ class Classifier:
         assert self._probe is not None
         return await asyncio.shield(self._probe)
 
-    async def host(self, host: str, glue: dict[str, tuple[str, ...]]) -> HostCheck:
-        """Can this MX host receive mail? Shared between domains within the run."""
+    async def host(self, host: str, glue: dict[str, tuple[str, ...]], glue_ttl: int | None = None) -> HostCheck:
+        """Can this MX host receive mail? Shared between domains within the run (`glue`: addresses the MX answer
+        brought, valid for `glue_ttl` seconds)."""
         if _is_ip_literal(host):
             return HostCheck(False, "is an IP address, not a host name")
         if host == "localhost" or host.endswith(".localhost"):
             return HostCheck(False, "points at the local machine (localhost)")
         if host in glue:
-            return self._host_from(glue[host], None, "")
+            return self._host_from(glue[host], glue_ttl, "")
         task = self._hosts.get(host)
         if task is None:
             task = self._hosts[host] = asyncio.create_task(self._resolve_host(host))
@@ -302,7 +277,7 @@ class Classifier:
         return await self._implicit(domain, mx, warnings)
 
     async def _from_mx(self, domain: str, mx: Reply, warnings: list[str]) -> DomainCheck:
-        records = sorted({(int(r.preference), _text(r.exchange)) for r in mx.values})  # type: ignore[attr-defined]
+        records = sorted({(int(r.preference), name_text(r.exchange)) for r in mx.values})  # type: ignore[attr-defined]
         hosts = list(dict.fromkeys(h for _, h in records if h))
         if not hosts:
             return self._done(domain, MailStatus.NULL_MX, "null-mx", mx.ttl)
@@ -313,7 +288,9 @@ class Classifier:
         checked: dict[str, HostCheck] = {}
         for i in range(0, len(hosts), _HOSTS_PER_ROUND):
             batch = hosts[i : i + _HOSTS_PER_ROUND]
-            checked.update(zip(batch, await asyncio.gather(*(self.host(h, mx.glue) for h in batch)), strict=True))
+            checked.update(
+                zip(batch, await asyncio.gather(*(self.host(h, mx.glue, mx.glue_ttl) for h in batch)), strict=True)
+            )
             if any(c.usable for c in checked.values()):
                 break
         for h, c in checked.items():

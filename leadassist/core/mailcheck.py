@@ -1,14 +1,17 @@
 """Does a domain take mail? Async DNS classification of many domains at once, with honest failure statuses.
 
 Statuses (models.MailStatus, exact words other tools depend on): `mx`, `implicit-mx` (RFC 5321 §5.1: no MX but
-a globally routable A/AAAA), `null-mx` (RFC 7505), `no-domain`, `no-mail`, `unknown` (DNS failed: the reason is
-`timeout`, `servfail`, `refused`, `offline`, or `dns-unreachable` once the circuit breaker opened; never cached,
-never reported as bad) and `not-checked` (offline mode).
+a globally routable A/AAAA), `null-mx` (RFC 7505), `no-domain`, `no-mail`, `unknown` (DNS failed or cannot be
+believed; never cached, never reported as bad) and `not-checked` (offline mode). The reasons of `unknown`:
+`timeout`, `servfail`, `refused`, `offline`, `bad-answer` (an answer that cannot be parsed or followed),
+`local-limit` (this computer ran out of sockets), `resolver-denies-tld` (the resolver says the root or a TLD does
+not exist, see dnstrust), `resolver-rewrites-nxdomain`, and `dns-unreachable` once the circuit breaker opened.
 
-`check_domains` checks each distinct domain once (IDNA 2008 ASCII form), `concurrency` domains in flight, answers
-from the SQLite cache first (dnscache.DomainCache, DNS TTL, RFC 2308 for negative answers), reports through plain
-callbacks and stops promptly when its task is cancelled. The resolver is a parameter; `make_resolver` builds one
-from CheckOptions. The per-domain DNS logic lives in `dnsclassify`.
+`check_domains` checks each distinct domain once (IDNA 2008 ASCII form), `concurrency` domains in flight (bounded
+by the file limit), answers from the SQLite cache first (dnscache.DomainCache, entries keyed by the resolver they
+came from, DNS TTL capped at a day, RFC 2308 for negative answers), reports through plain callbacks and stops
+promptly when its task is cancelled. The resolver is a parameter; `make_resolver` builds one from CheckOptions.
+The per-domain DNS logic lives in `dnsclassify`, the transport in `dnsudp`.
 """
 
 from __future__ import annotations
@@ -29,22 +32,31 @@ from email_validator import EmailNotValidError, validate_email
 from leadassist.core.dnscache import DomainCache
 from leadassist.core.dnsclassify import (
     FAILURE_REASONS,
+    NETWORK_FAILURES,
+    REASON_BAD_ANSWER,
+    REASON_DENIES_TLD,
     REASON_DNS_UNREACHABLE,
+    REASON_LOCAL_LIMIT,
     REASON_OFFLINE,
     Classifier,
     unknown_check,
 )
+from leadassist.core.dnsreply import resolver_key
+from leadassist.core.dnstrust import ResolverVerdict, check_resolver
 from leadassist.core.errors import DnsConfigError
 from leadassist.core.models import DomainCheck, MailStatus, Progress
 from leadassist.core.providers import identify_provider
 
 __all__ = [
     "BREAKER_THRESHOLD",
+    "FAILURE_REASONS",
+    "MAX_CONCURRENCY",
     "CheckOptions",
     "DomainCache",
     "ascii_domain",
     "check_domains",
     "check_domains_sync",
+    "domain_concurrency",
     "identify_provider",
     "make_resolver",
     "normalize_domain",
@@ -53,7 +65,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-BREAKER_THRESHOLD = 25  # this many `unknown` results in a row: DNS is down, stop grinding through the rest
+BREAKER_THRESHOLD = 25  # this many network failures in a row: DNS is down, stop grinding through the rest
+MAX_CONCURRENCY = 1024  # domains in flight at most, whatever the options ask
 _PROGRESS_EVERY = 0.1  # seconds between on_progress calls
 _CACHE_BATCH = 200  # results written to the cache per transaction
 
@@ -121,7 +134,12 @@ def make_resolver(options: CheckOptions) -> dns.asyncresolver.Resolver:
 
 def normalize_domain(text: str) -> str:
     """The key a caller's domain is reported under: trimmed, lowercase, no trailing dot or local part."""
-    return text.strip().rpartition("@")[2].strip().rstrip(".").lower()
+    key = text.strip().rpartition("@")[2].lower()
+    while True:  # "acme.de. " and "acme.de . ." alike: no trailing dots or spaces in any order
+        trimmed = key.strip().rstrip(".")
+        if trimmed == key:
+            return key
+        key = trimmed
 
 
 def ascii_domain(domain: str) -> str | None:
@@ -180,7 +198,8 @@ async def check_domains(
     """Classify every distinct domain's mail setup; {normalized domain: DomainCheck} in input order.
 
     Each result's `domain` is the caller's normalized spelling (see `normalize_domain`). `on_result` is called once
-    per domain as soon as it is known (cached ones first). Cancel the awaiting task to stop within a moment.
+    per domain as soon as it is known (cached ones first). No DNS answer raises: what cannot be used is `unknown`.
+    Cancel the awaiting task to stop within a moment.
     """
     keys = list(dict.fromkeys(k for k in map(normalize_domain, domains) if k))
     report = _Reporter(len(keys), on_progress, on_result)
@@ -202,56 +221,65 @@ async def check_domains(
         for key in by_ascii.get(check.domain, ()):
             report.result(key, replace(check, domain=key))
 
-    use_cache = cache if options.use_cache else None
-    if use_cache is not None and by_ascii:
+    todo = list(by_ascii)
+    if todo and resolver is None:
+        try:
+            resolver = make_resolver(options)
+        except DnsConfigError as exc:
+            if options.nameservers:
+                raise  # the user's own setting is wrong: say so
+            log.warning("DNS checks skipped: %s", exc)
+            for d in todo:
+                deliver(unknown_check(d, REASON_OFFLINE, now, (str(exc),)))
+            todo = []
+    use_cache = cache if options.use_cache and resolver is not None else None
+    source = resolver_key(resolver) if resolver is not None else ""
+    if use_cache is not None and todo:
         oldest = now - options.stale_after_days * 86400
-        fresh = {d: c for d, c in use_cache.get(by_ascii, now).items() if c.checked_at >= oldest}
+        fresh = {d: c for d, c in use_cache.get(todo, now, resolver=source).items() if c.checked_at >= oldest}
         for check in fresh.values():
             deliver(check)
-        todo = [d for d in by_ascii if d not in fresh]
-    else:
-        todo = list(by_ascii)
-    if todo:
-        if resolver is None:
-            try:
-                resolver = make_resolver(options)
-            except DnsConfigError as exc:
-                if options.nameservers:
-                    raise  # the user's own setting is wrong: say so
-                log.warning("DNS checks skipped: %s", exc)
-                for d in todo:
-                    deliver(unknown_check(d, REASON_OFFLINE, now, (str(exc),)))
-                todo = []
-        if todo and resolver is not None:
-            await _check_uncached(todo, options, resolver, use_cache, deliver, clock)
+        todo = [d for d in todo if d not in fresh]
+    if todo and resolver is not None:
+        store = (lambda checks: use_cache.put(checks, resolver=source)) if use_cache is not None else None
+        await _check_uncached(todo, options, resolver, store, deliver, clock)
     report.final()
     return {k: report.results[k] for k in keys}
+
+
+def domain_concurrency(options: CheckOptions, sockets: int) -> int:
+    """Domains in flight: what the options ask, at most MAX_CONCURRENCY and what `sockets` (the file limit) can
+    carry at about four sockets per domain (its MX query, then up to three MX hosts at once)."""
+    return max(1, min(options.concurrency, MAX_CONCURRENCY, sockets // 4))
 
 
 async def _check_uncached(
     domains: list[str],
     options: CheckOptions,
     resolver: dns.asyncresolver.Resolver,
-    cache: DomainCache | None,
+    store: Callable[[list[DomainCheck]], None] | None,
     deliver: Callable[[DomainCheck], None],
     clock: Callable[[], float],
 ) -> None:
-    """Classify `domains` over DNS with `concurrency` workers, a circuit breaker, and batched cache writes."""
+    """Classify `domains` over DNS with `concurrency` workers, a circuit breaker, a check of the resolver's
+    honesty before any result is delivered, and batched cache writes."""
     tld = Counter(d.rpartition(".")[2] for d in domains).most_common(1)[0][0]
     classifier = Classifier(
         resolver, timeout=options.timeout, clock=clock, probe_tld=tld, max_ttl=options.stale_after_days * 86400
     )
     classifier.start_probe()  # detect an NXDOMAIN-rewriting resolver while the first domains are checked
+    trust = asyncio.create_task(check_resolver(classifier.query, domains))
     queue = iter(domains)
     finished: set[str] = set()
     to_cache: list[DomainCheck] = []
     streak = 0
     tripped = False
+    verdict: ResolverVerdict | None = None
 
     def record(check: DomainCheck) -> None:
         nonlocal streak, tripped
         finished.add(check.domain)
-        if check.status == MailStatus.UNKNOWN and check.reason in FAILURE_REASONS:
+        if check.status == MailStatus.UNKNOWN and check.reason in NETWORK_FAILURES:
             streak += 1
             if streak >= BREAKER_THRESHOLD and not tripped:
                 tripped = True
@@ -260,38 +288,60 @@ async def _check_uncached(
                     streak,
                     check.reason,
                 )
-        else:
+        elif check.reason != REASON_LOCAL_LIMIT:
             streak = 0
         to_cache.append(check)
-        if cache is not None and len(to_cache) >= _CACHE_BATCH:
-            cache.put(to_cache)
+        if store is not None and len(to_cache) >= _CACHE_BATCH:
+            store(list(to_cache))
             to_cache.clear()
         deliver(check)
 
     async def worker() -> None:
+        nonlocal verdict
         for domain in queue:  # one shared iterator: each domain goes to exactly one worker
             if tripped:
                 return
-            record(await classifier.classify(domain))
+            check = await _classify(classifier, domain)
+            verdict = await asyncio.shield(trust)  # nothing is delivered before the resolver is known to be honest
+            if verdict.lying:
+                return
+            if check.status == MailStatus.NO_DOMAIN and verdict.nxdomain_doubt(domain):
+                check = unknown_check(domain, verdict.nxdomain_doubt(domain), clock(), check.warnings)
+            record(check)
 
-    workers = [asyncio.create_task(worker()) for _ in range(max(1, min(options.concurrency, len(domains))))]
+    workers = [asyncio.create_task(worker()) for _ in range(domain_concurrency(options, classifier.max_sockets))]
     try:
         await asyncio.gather(*workers)
     finally:
         # Cancelled or a callback raised: stop the other workers and any shared lookups, wait for them to end
         # (so no task or socket outlives this call), then keep what finished.
-        for task in workers:
+        for task in (*workers, trust):
             task.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
+        await asyncio.gather(*workers, trust, return_exceptions=True)
         await classifier.close()
-        if cache is not None:
-            cache.put(to_cache)
-    if tripped:
-        now = clock()
+        if store is not None and to_cache and not (verdict is not None and verdict.lying):
+            store(to_cache)
+    now = clock()
+    if verdict is not None and verdict.lying:
+        log.warning("%s; every domain is reported unknown (%s)", verdict.describe(), REASON_DENIES_TLD)
+        why = f"{verdict.describe()}; connect to another network or set a DNS server"
+        for d in domains:
+            deliver(unknown_check(d, REASON_DENIES_TLD, now, (why,)))
+    elif tripped:
         why = f"DNS unreachable: {BREAKER_THRESHOLD} lookups in a row failed; not queried"
         for d in domains:
             if d not in finished:
                 deliver(unknown_check(d, REASON_DNS_UNREACHABLE, now, (why,)))
+
+
+async def _classify(classifier: Classifier, domain: str) -> DomainCheck:
+    """One domain's check; a bug in classifying one answer is logged and makes that domain `bad-answer`, so no
+    DNS answer can end a run."""
+    try:
+        return await classifier.classify(domain)
+    except Exception:
+        log.exception("classifying %s failed; reported unknown (%s)", domain, REASON_BAD_ANSWER)
+        return unknown_check(domain, REASON_BAD_ANSWER, classifier.clock())
 
 
 def check_domains_sync(domains: Iterable[str], options: CheckOptions, **kwargs: object) -> dict[str, DomainCheck]:

@@ -163,12 +163,18 @@ class CompanyDetail:
         return self.check.expires_at if self.check is not None else None
 
 
-def _where(status: str | None, search: str | None) -> tuple[str, list[object]]:
+def _where(
+    status: str | None, search: str | None, mail_status: str | Sequence[str] | None = None
+) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
     if status:
         clauses.append("status = ?")
         params.append(status)
+    if mail_status:  # one mail status, or several (e.g. unknown and not-checked: the unchecked leads)
+        wanted = [mail_status] if isinstance(mail_status, str) else list(mail_status)
+        clauses.append(f"mail_status IN ({','.join('?' * len(wanted))})")
+        params.extend(wanted)
     match = fts_query(search or "")
     if match:
         clauses.append("id IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?)")
@@ -176,14 +182,22 @@ def _where(status: str | None, search: str | None) -> tuple[str, list[object]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def count(db: sqlite_utils.Database, status: str | None = None, search: str | None = None) -> int:
-    """How many leads have `status` (None = any) and match `search` (names, companies, notes)."""
+def count(
+    db: sqlite_utils.Database,
+    status: str | None = None,
+    search: str | None = None,
+    mail_status: str | Sequence[str] | None = None,
+) -> int:
+    """How many leads have `status` (None = any), match `search` (names, companies, notes) and have `mail_status`
+    (one or several; None = any)."""
     match = fts_query(search or "")
     params: list[object]
-    if match and not status:  # the index has one row per lead: counting there skips the join (7 ms vs 40 at 100k)
+    if (
+        match and not status and not mail_status
+    ):  # the index has one row per lead: counting there skips the join (7 ms vs 40 at 100k)
         sql, params = "SELECT count(*) FROM lead_search WHERE lead_search MATCH ?", [match]
     else:
-        where, params = _where(status, search)
+        where, params = _where(status, search, mail_status)
         sql = f"SELECT count(*) FROM leads{where}"
     return int(db.conn.execute(sql, params).fetchone()[0])
 
@@ -197,11 +211,12 @@ def page(
     descending: bool = False,
     status: str | None = None,
     search: str | None = None,
+    mail_status: str | Sequence[str] | None = None,
 ) -> list[LeadRow]:
     """One page of the leads table, sorted by column id `order` (see ORDER_BY), filtered like `count`."""
     key = ORDER_BY.get(order, ORDER_BY["name"])
     direction = " DESC" if descending else ""
-    where, params = _where(status, search)
+    where, params = _where(status, search, mail_status)
     # With a filter, SQLite would collect every match and sort it (57 ms for a search matching all 100k leads);
     # walking the sort column's index and testing each row stops after one page (20 ms worst case, measured).
     indexed = f" INDEXED BY leads_by_{order}" if where and order in ORDER_BY and order != "id" else ""
@@ -244,6 +259,23 @@ def domain_check(db: sqlite_utils.Database, domain: str) -> DomainCheck | None:
         return None
     return DomainCheck(row[0], MailStatus(row[1]), row[2], tuple(json.loads(row[3])), row[4],
                        tuple(json.loads(row[5])), row[6], row[7])  # fmt: skip
+
+
+def ids_with_mail_status(db: sqlite_utils.Database, mail_statuses: Sequence[str]) -> list[int]:
+    """The ids of the leads whose mail status is one of `mail_statuses` (for "Re-check unknown")."""
+    marks = ",".join("?" * len(mail_statuses))
+    sql = f"SELECT id FROM leads WHERE mail_status IN ({marks}) ORDER BY id"
+    return [r[0] for r in db.conn.execute(sql, list(mail_statuses))]
+
+
+def lead_domain_checks(db: sqlite_utils.Database) -> list[DomainCheck]:
+    """The stored DNS check of every domain a lead uses (for the summary of what stayed unchecked)."""
+    rows = db.conn.execute(
+        "SELECT domain, status, reason, mx_hosts, provider, warnings, checked_at, expires_at FROM domains "
+        "WHERE domain IN (SELECT DISTINCT domain FROM leads WHERE domain != '')"
+    )
+    return [DomainCheck(r[0], MailStatus(r[1]), r[2], tuple(json.loads(r[3])), r[4], tuple(json.loads(r[5])), r[6],
+                        r[7]) for r in rows]  # fmt: skip
 
 
 def get_lead(db: sqlite_utils.Database, lead_id: int) -> LeadDetail:

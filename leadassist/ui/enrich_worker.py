@@ -25,10 +25,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QProgressBar
 
+from leadassist.core.dnsreport import summarize
 from leadassist.core.enrich import EnrichOptions, enrich_leads
 from leadassist.core.errors import LeadAssistError
 from leadassist.core.mailcheck import DomainCache
-from leadassist.core.models import LeadResult, Progress
+from leadassist.core.models import DomainCheck, LeadResult, Progress
 from leadassist.store import db as store_db
 from leadassist.store import leads as store_leads
 from leadassist.store import service
@@ -43,6 +44,7 @@ class EnrichWorker(QObject):
     rows_saved = Signal(list)  # list[int] lead ids whose results are now in the store
     finished = Signal(bool)  # cancelled?
     failed = Signal(str)  # a message for the rep (known error) or a short bug description
+    summarized = Signal(object)  # UncheckedSummary of the run's domains, just before `finished`
 
     def __init__(
         self,
@@ -143,6 +145,7 @@ class EnrichWorker(QObject):
                 loop.run_until_complete(loop.shutdown_asyncgens())
                 if cache is not None and hasattr(cache, "close"):
                     cache.close()
+            self.summarized.emit(summarize(saver.checks.values()))  # what DNS left unchecked, even when cancelled
         except LeadAssistError as exc:
             log.warning("enrichment stopped: %s", exc)
             self.failed.emit(str(exc))
@@ -177,9 +180,11 @@ class _BatchSaver:
         self._db = db
         self._ids = ids
         self._report = report
+        self.checks: dict[str, DomainCheck] = {}  # each domain's check, for the run's summary
 
     def save(self, results: list[LeadResult]) -> None:
         started = time.monotonic()
+        self.checks.update((r.check.domain, r.check) for r in results if r.check is not None and r.check.domain)
         pairs = [(self._ids[r.row], r) for r in results]
         store_leads.save_results(self._db, pairs)
         log.debug("saved %d results in %.1f ms", len(pairs), (time.monotonic() - started) * 1000)
@@ -234,6 +239,7 @@ class EnrichController(QObject):
     running_changed = Signal(bool)
     finished = Signal(bool)  # cancelled? (after the last rows_changed)
     failed = Signal(str)
+    summarized = Signal(object)  # the run's UncheckedSummary, before `finished`
 
     def __init__(self, bar: QProgressBar, parent: QObject | None = None, *, interval_ms: int = 100) -> None:
         super().__init__(parent)
@@ -248,6 +254,7 @@ class EnrichController(QObject):
             return None
         worker = EnrichWorker(db_path, options, parent=self, **kwargs)  # type: ignore[arg-type]
         worker.failed.connect(self.failed)
+        worker.summarized.connect(self.summarized)
         worker.finished.connect(self._on_finished)
         self._coalescer.attach(worker)
         self.worker = worker

@@ -82,6 +82,7 @@ class LeadsModel(QAbstractTableModel):
         self._descending = False
         self._status: str | None = None
         self._search = ""
+        self._mail_status: tuple[str, ...] = ()  # the Mail-status filter (empty = any)
         self._fetching = False
         self.reload()
 
@@ -167,6 +168,16 @@ class LeadsModel(QAbstractTableModel):
         self._status, self._search = status, search
         self.reload()
 
+    def set_mail_status_filter(self, statuses: tuple[str, ...] = ()) -> None:
+        """Show only leads whose mail status is one of `statuses` (empty = any), beside the other filters."""
+        if tuple(statuses) != self._mail_status:
+            self._mail_status = tuple(statuses)
+            self.reload()
+
+    def mail_status_filter(self) -> tuple[str, ...]:
+        """The mail statuses shown (empty = any)."""
+        return self._mail_status
+
     def filter(self) -> tuple[str | None, str]:
         """The current (status, search) filter."""
         return self._status, self._search
@@ -179,7 +190,9 @@ class LeadsModel(QAbstractTableModel):
     def reload(self) -> None:
         """Count the matching leads and load the first page."""
         self.beginResetModel()
-        self._total = store_leads.count(self._db, status=self._status, search=self._search)
+        self._total = store_leads.count(
+            self._db, status=self._status, search=self._search, mail_status=self._mail_status or None
+        )
         self._rows = []
         self._row_of = {}
         self._append(self._page(0, min(self._page_size, self._total)) if self._total else [])
@@ -219,6 +232,7 @@ class LeadsModel(QAbstractTableModel):
             descending=self._descending,
             status=self._status,
             search=self._search,
+            mail_status=self._mail_status or None,
         )
 
     def _append(self, rows: Sequence[Any]) -> None:

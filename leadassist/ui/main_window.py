@@ -37,6 +37,7 @@ from leadassist.store import notes as store_notes
 from leadassist.store import service
 from leadassist.store.connection import database_error
 from leadassist.ui.actions import create_actions
+from leadassist.ui.dns_report import DnsReport
 from leadassist.ui.enrich_worker import EnrichController, EnrichWorker
 from leadassist.ui.leads_model import LeadIdRole, LeadsModel, LeadsTable
 from leadassist.ui.settings import AppSettings
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.store_io = StoreWiring(self)
         self.enrichment = EnrichController(self.progress, self)
+        self.dns_report = DnsReport(self)  # banner of what DNS left unchecked, Mail-status filter, re-check unknown
         self._search_timer = QTimer(self, singleShot=True, interval=_SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_filter)
         self._connect()
@@ -357,8 +359,7 @@ class MainWindow(QMainWindow):
         self.actions_.cancel.setEnabled(running)
 
     def _on_enrich_finished(self, cancelled: bool) -> None:
-        text = "Enrichment cancelled; results so far are kept." if cancelled else "Enrichment finished."
-        self.statusBar().showMessage(text, 8000)
+        self.statusBar().showMessage(self.dns_report.finished_message(cancelled), 8000)
         self.enrichment_finished.emit(cancelled)
 
     # -- errors, drag and drop, state ----------------------------------------------------------------------
