@@ -18,6 +18,8 @@ import dns.rrset
 import dns.zone
 from email_validator import validate_email
 
+from leadassist.core.dnstrust import certain_tlds
+
 SOA_TTL = 300  # also the negative-answer TTL (SOA MINIMUM): RFC 2308 caching of NXDOMAIN/NODATA
 FORTY_MX = "forty.test."
 
@@ -106,6 +108,13 @@ def base_zone() -> dns.zone.Zone:
         forty.add(dns.rdata.from_text("IN", "MX", f"{i} {host}"))
         zone.find_node(to_name(host), create=True).replace_rdataset(rdataset("A", [f"192.0.2.{100 + i}"], 3600))
     zone.find_node(to_name(FORTY_MX), create=True).replace_rdataset(forty)
+    # Like the real root, every TLD that certainly exists is delegated: a run that asks about .at or .co.uk finds
+    # its TLD (core.dnstrust checks that before it believes an NXDOMAIN) without each test adding it.
+    ns = rdataset("NS", ["ns.test."], 86400)
+    for tld in certain_tlds():
+        node = zone.find_node(to_name(tld), create=True)
+        if node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NS) is None:
+            node.replace_rdataset(ns)
     return zone
 
 
