@@ -312,17 +312,21 @@ def _check_row(c: DomainCheck) -> tuple[object, ...]:
 
 
 def _save_checks(db: sqlite_utils.Database, checks: Iterable[DomainCheck]) -> None:
-    # A run without DNS reports 'not-checked'; that must not overwrite what an earlier check found.
+    # A run without DNS reports 'not-checked', and a run whose DNS failed or lied reports 'unknown': neither may
+    # overwrite what an earlier check found (the stored answer stays, and goes stale and is re-checked as usual).
     rows = {c.domain: _check_row(c) for c in checks if c.domain and c.status != MailStatus.NOT_CHECKED}
     db.conn.executemany(
         "INSERT INTO domains (domain, status, reason, mx_hosts, provider, warnings, checked_at, expires_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (domain) DO UPDATE SET status = excluded.status, "
         "reason = excluded.reason, mx_hosts = excluded.mx_hosts, provider = excluded.provider, "
-        "warnings = excluded.warnings, checked_at = excluded.checked_at, expires_at = excluded.expires_at",
+        "warnings = excluded.warnings, checked_at = excluded.checked_at, expires_at = excluded.expires_at "
+        "WHERE excluded.status != 'unknown' OR domains.status IN ('unknown', 'not-checked')",
         rows.values(),
     )
     db.conn.executemany(
-        "UPDATE leads SET mail_status = ?, provider = ? WHERE domain = ?", [(r[1], r[4], r[0]) for r in rows.values()]
+        "UPDATE leads SET (mail_status, provider) = (SELECT status, provider FROM domains WHERE domains.domain = ?)"
+        " WHERE domain = ?",
+        [(d, d) for d in rows],
     )
 
 

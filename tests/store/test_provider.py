@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from leadassist.core.models import DomainCheck, EmailSource, LeadResult, MailStatus
 from leadassist.store import leads, service
 
@@ -30,3 +32,24 @@ def test_provider_is_saved_on_the_lead_shown_in_rows_and_sortable(store, make_cs
     # A later check of the domain updates every lead there.
     leads.save_checks(store, [DomainCheck("a.example", MailStatus.MX, provider="Proofpoint")])
     assert leads.rows_by_id(store, [ids[0]])[0].provider == "Proofpoint"
+
+
+def test_a_failed_or_lied_check_does_not_overwrite_what_an_earlier_check_found(store, make_csv):
+    summary = service.import_csv(store, make_csv([HEADER, ["1", "Ann", "Lee", "A", "a.example"]]))
+    (lead_id,) = summary.lead_ids
+    leads.save_results(store, [(lead_id, _result("a.example"))])
+    # A later run on a network whose resolver lies: the domain comes back unknown.
+    lied = DomainCheck("a.example", MailStatus.UNKNOWN, "resolver-denies-tld")
+    leads.save_results(store, [(lead_id, replace(_result("a.example"), check=lied))])
+    kept = leads.domain_check(store, "a.example")
+    assert kept is not None and kept.status == MailStatus.MX and kept.provider == "Microsoft 365"
+    row = leads.rows_by_id(store, [lead_id])[0]
+    assert (row.mail_status, row.provider) == ("mx", "Microsoft 365")
+    # A real answer still replaces it: the domain is gone now.
+    leads.save_checks(store, [DomainCheck("a.example", MailStatus.NO_DOMAIN, "nxdomain")])
+    assert leads.rows_by_id(store, [lead_id])[0].mail_status == "no-domain"
+    # And an unknown replaces an earlier unknown (the newer reason is the one to show).
+    leads.save_checks(store, [DomainCheck("b.example", MailStatus.UNKNOWN, "timeout")])
+    leads.save_checks(store, [DomainCheck("b.example", MailStatus.UNKNOWN, "servfail")])
+    later = leads.domain_check(store, "b.example")
+    assert later is not None and later.reason == "servfail"
