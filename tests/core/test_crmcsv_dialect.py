@@ -122,3 +122,41 @@ def test_cyrillic_cp1251_file_with_enough_text_is_not_read_as_cp1252(make_csv):
 def test_a_few_accented_letters_in_cp1252_are_cp1252(make_csv):
     rows = [["First Name", "Company"], ["Zoë", "Société"], ["José", "Café"]]
     assert detect_dialect(make_csv(rows, encoding="cp1252", line_ending="\r")).encoding == "cp1252"
+
+
+_WESTERN_NAMES = [
+    ("Jürgen", "Müller", "Bäckerei Müller GmbH"),
+    ("Björn", "Schäfer", "Schöne Grüße AG"),
+    ("Zoë", "Köhler", "Société Générale"),
+    ("José", "Sánchez", "Café Noël"),
+    ("François", "Núñez", "Ærø Øl ApS"),
+    ("Sören", "Weiß", "Köln Öl KG"),
+    ("Þór", "Ångström", "Ýmir ehf."),
+]
+
+
+@pytest.mark.parametrize("rows", [50, 120, 400])
+@pytest.mark.parametrize("caps", [False, True])
+def test_a_western_cp1252_file_full_of_accents_stays_cp1252(make_csv, rows, caps):
+    # charset-normalizer names Turkish cp1254 or Vietnamese cp1258 for such files (their letters mostly sit at
+    # cp1252's positions); the letters where those pages differ from cp1252 are rare here, so cp1252 it is.
+    body = [list(_WESTERN_NAMES[i % len(_WESTERN_NAMES)]) for i in range(rows)]
+    table = [["First Name", "Last Name", "Company"], *body]
+    if caps:
+        table = [[c.upper() for c in r] for r in table]
+    assert detect_dialect(make_csv(table, encoding="cp1252")).encoding == "cp1252"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "names"),
+    [
+        ("cp1254", [("Şükrü", "Yılmaz", "Ağaç İşleri Şirketi"), ("Ayşe", "Çağlar", "Işık Gıda")]),
+        ("cp1250", [("Jiří", "Dvořák", "Účetní kancelář s.r.o."), ("Věra", "Růžičková", "Pekařství Kůň")]),
+        ("cp1251", [("Александр", "Примеров", "Пример и партнёры"), ("Ирина", "Шевченко", "Ромашка")]),
+    ],
+)
+def test_a_file_in_another_code_page_that_uses_its_own_letters_keeps_that_code_page(make_csv, encoding, names):
+    body = [list(names[i % len(names)]) for i in range(60)]
+    assert detect_dialect(make_csv([["First Name", "Last Name", "Company"], *body], encoding=encoding)).encoding == (
+        encoding
+    )

@@ -13,14 +13,23 @@ from leadassist.core.crmcsv import CsvExporter, ExportOptions, neutralise, open_
 from tests.plugins.csvfiles import encode_csv, format_csv
 
 # Letters that sit at the same byte in cp1252 and its Central-European cousins, all >= 0xC0 so that no pair of
-# them is valid UTF-8: a table in cp1252 can then only be read one way.
+# them is valid UTF-8. A cp1252 table made only of such letters is, byte for byte, also a cp1251 (Cyrillic) or a
+# cp932 table, so no reader can tell; cp1252 cells are therefore written as Western text is: each accented
+# letter inside a word of ASCII letters ("Müller"), which is what tells a Western file from a Russian one.
 _LEGACY = "éüöäßÄÖÜÉ"
 _WIDE = "éüß€李例子公司😀—"
 _TRIGGERS = "=+-@'\t"
 
 
-def tables(alphabet: str) -> st.SearchStrategy[list[list[str]]]:
+def tables(alphabet: str, legacy: bool = False) -> st.SearchStrategy[list[list[str]]]:
+    plain = "".join(ch for ch in alphabet if ch not in _LEGACY)
     cell = st.text(alphabet=alphabet, max_size=8)
+    if legacy:  # Western words: an ASCII letter before every accented one
+        piece = st.one_of(
+            st.text(alphabet=plain, max_size=3),
+            st.tuples(st.sampled_from("abZ"), st.sampled_from(_LEGACY)).map("".join),
+        )
+        cell = st.lists(piece, max_size=4).map("".join)
 
     def table(width: int) -> st.SearchStrategy[list[list[str]]]:
         header = st.lists(cell, min_size=width - 1, max_size=width - 1).map(lambda h: ["Company", *h])
@@ -39,7 +48,7 @@ def files(draw: st.DrawFn) -> tuple[list[list[str]], dict]:
     # candidate delimiter, which would make the file honestly ambiguous rather than test faithfulness.
     triggers = "".join(ch for ch in _TRIGGERS if ch not in ",;\t|")  # tab is a trigger *and* a delimiter
     alphabet = 'ab Z09"\r\n' + extra + triggers + delimiter
-    rows = draw(tables(alphabet))
+    rows = draw(tables(alphabet, legacy=encoding == "cp1252"))
     spec = dict(
         encoding=encoding,
         bom=bom,

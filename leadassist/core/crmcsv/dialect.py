@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import itertools
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,11 +114,15 @@ def _guess_single_byte(window: bytes, path: str) -> str:
     guess = codecs.lookup(best.encoding).name.replace("-", "_") if best is not None else ""
     # A few bytes cp1252 leaves undefined are corrupt cells (rejected row by row), not a reason to switch pages;
     # and on a handful of accented letters charset-normalizer's guess is noise (it names Korean johab for
-    # "Société"), so it only overrules cp1252 with real evidence: many non-ASCII bytes.
+    # "Société"), so it only overrules cp1252 with real evidence: many non-ASCII bytes, spelt the way that
+    # code page spells its own language (see _overrules_cp1252).
     high = sum(1 for b in window if b >= 0x80)
     stray = sum(1 for b in window if b in _CP1252_UNDEFINED)
-    if stray <= max(2, high // 50) and (not guess or guess in _WESTERN or high < _EVIDENCE):
-        return "cp1252"
+    if stray <= max(2, high // 50):
+        if not guess or guess in _WESTERN:
+            return "cp1254" if _turkish_share(window, high) >= _OWN_LETTERS else "cp1252"
+        if high < _EVIDENCE or not _overrules_cp1252(window, guess, high):
+            return "cp1252"
     if guess:
         return codecs.lookup(guess).name
     raise EncodingError(
@@ -123,6 +130,58 @@ def _guess_single_byte(window: bytes, path: str) -> str:
         path=path,
         hint="Save the file as CSV UTF-8 from Excel or your CRM and try again.",
     )
+
+
+# The share of non-ASCII bytes that must be a code page's own letters (where it differs from cp1252) before that
+# page is believed over cp1252: a Western file with a few Icelandic or Vietnamese-looking letters stays cp1252.
+_OWN_LETTERS = 0.2
+_TURKISH_BYTES = frozenset(b"\xd0\xdd\xde\xf0\xfd\xfe")  # cp1254 Ğ İ Ş ğ ı ş where cp1252 has Icelandic Ð Ý Þ ð ý þ
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _turkish_share(window: bytes, high: int) -> float:
+    """Share of the non-ASCII bytes that are Turkish letters in cp1254 (and Icelandic ones in cp1252)."""
+    return sum(1 for b in window if b in _TURKISH_BYTES) / high if high else 0.0
+
+
+@functools.cache
+def _differs_from_cp1252(codec: str) -> tuple[frozenset[int], bool]:
+    """(bytes >= 0x80 that `codec` decodes unlike cp1252, whether `codec` writes a Latin script)."""
+    differs = set()
+    latin = 0
+    for b in range(0x80, 0x100):
+        try:
+            ours = bytes([b]).decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            differs.add(b)
+            continue
+        if b >= 0xC0 and unicodedata.name(ours, "").startswith("LATIN"):
+            latin += 1
+        if ours != bytes([b]).decode("cp1252", "replace"):
+            differs.add(b)
+    return frozenset(differs), latin >= 32
+
+
+def _overrules_cp1252(window: bytes, guess: str, high: int) -> bool:
+    """Whether the bytes read more plausibly in `guess` than in cp1252.
+
+    A Latin-script page (Central European, Turkish, Baltic, Vietnamese) shares most letters with cp1252: it wins
+    only when the file really uses the letters where the two differ. A page of another script (Cyrillic, Greek,
+    CJK) wins unless the text, read as cp1252, looks Western: accented letters inside words of ASCII letters
+    ("Müller"), where cp1251 Russian read as cp1252 gives words made only of accented letters ("Ïðèìåð").
+    """
+    try:
+        differs, latin = _differs_from_cp1252(guess)
+    except LookupError:
+        return False
+    if latin:
+        return sum(1 for b in window if b in differs) / high >= _OWN_LETTERS
+    words = [w for w in _WORD.findall(window.decode("cp1252", "replace")) if not w.isascii()]
+    if not words:
+        return True
+    ascii_letters = sum(sum(1 for ch in w if ch.isascii()) for w in words)
+    other = sum(len(w) for w in words) - ascii_letters
+    return ascii_letters < other  # mostly non-ASCII inside words: not a Western text
 
 
 def _first_non_ascii_window(f: io.BufferedReader, start: int, head: bytes) -> tuple[bytes, bool]:
