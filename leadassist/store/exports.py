@@ -84,12 +84,20 @@ def _union_header(layouts: dict[int, _Layout]) -> list[str]:
     return out
 
 
-def _filters(status: str | None, search: str | None, lead_ids: Sequence[int] | None) -> tuple[str, list[object]]:
+def _filters(
+    status: str | None,
+    search: str | None,
+    lead_ids: Sequence[int] | None,
+    mail_status: Sequence[str] = (),
+) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
     if status:
         clauses.append("l.status = ?")
         params.append(status)
+    if mail_status:
+        clauses.append(f"l.mail_status IN ({','.join('?' * len(mail_status))})")
+        params.extend(mail_status)
     match = fts_query(search or "")
     if match:
         clauses.append("l.id IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?)")
@@ -148,11 +156,14 @@ def export_csv(
     lead_ids: Sequence[int] | None = None,
     import_id: int | None = None,
     all_imports: bool = False,
+    mail_status: Sequence[str] = (),
 ) -> int:
-    """Write an import (default: the latest) or every lead (`all_imports`) back as a CRM file; return the count."""
+    """Write an import (default: the latest) or every lead (`all_imports`) back as a CRM file; return the count.
+
+    `status`, `search`, `mail_status` (any of these mail statuses) and `lead_ids` narrow the leads written."""
     options = options or ExportOptions()
-    where, params = _filters(status, search, lead_ids)
-    if not all_imports and (status or search or lead_ids is not None):
+    where, params = _filters(status, search, lead_ids, tuple(mail_status))
+    if not all_imports and (status or search or mail_status or lead_ids is not None):
         iid = chosen_import(db, import_id)
         n = db.conn.execute(
             f"SELECT count(*) FROM import_rows r JOIN leads l ON l.id = r.lead_id WHERE r.import_id = ?{where}",

@@ -319,7 +319,7 @@ class MainWindow(QMainWindow):
     def open_export_dialog(self) -> Any:
         """Show the export dialog (non-blocking) for the table's filter and selection."""
         selected = sorted({int(i.data(LeadIdRole)) for i in self.table.selectionModel().selectedRows()})
-        return self.store_io.open_export_dialog(*self.model.filter(), selected)
+        return self.store_io.open_export_dialog(*self.model.filter(), selected, self.model.mail_status_filter())
 
     def open_settings(self) -> Any:
         """Show the settings dialog (non-blocking)."""

@@ -230,13 +230,16 @@ class StoreWiring(QObject):
         except LeadAssistError:
             return []
 
-    def open_export_dialog(self, status: str | None, search: str, selected: list[int]) -> Any:
+    def open_export_dialog(
+        self, status: str | None, search: str, selected: list[int], mail_status: tuple[str, ...] = ()
+    ) -> Any:
         """Show the export dialog (non-blocking): which import, preset (with the store's warnings), rows."""
         from leadassist.ui.dialogs.export_dialog import ExportDialog
 
-        dialog = ExportDialog(self.w, filtered=bool(status or search), selected=len(selected),
+        dialog = ExportDialog(self.w, filtered=bool(status or search or mail_status), selected=len(selected),
                               imports=self.export_choices(), warnings_for=self.warnings_for)  # fmt: skip
-        scope = {"all": {}, "filtered": {"status": status, "search": search}, "selected": {"lead_ids": selected}}
+        filtered = {"status": status, "search": search, "mail_status": mail_status}
+        scope = {"all": {}, "filtered": filtered, "selected": {"lead_ids": selected}}
         dialog.export_requested.connect(lambda req: self.export(req, scope[req.rows]))
         dialog.open()
         return dialog

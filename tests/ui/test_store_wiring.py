@@ -211,3 +211,26 @@ def test_exporting_an_earlier_import_from_the_dialog_writes_that_file_back(
     dialog.export_button.click()
     with open_csv(tmp_path / "sample_back.csv") as back, open_csv(sample_csv) as original:
         assert [r.cells[:10] for r in back.records()] == [r.cells for r in original.records()]
+
+
+def test_exporting_the_filtered_leads_honours_the_mail_status_filter(qtbot, window, make_csv, tmp_path):
+    from leadassist.core.crmcsv import open_csv
+    from leadassist.core.models import DomainCheck, MailStatus
+
+    rows = [["First Name", "Last Name", "Company", "Email"], ["Ann", "Lee", "Acme", "ann@acme.example"],
+            ["Bo", "Kim", "Beta", "bo@beta.example"], ["Cy", "Fox", "Gamma", "cy@gamma.example"]]  # fmt: skip
+    window.import_file(make_csv(rows))
+    newest = [r[0] for r in window.db.conn.execute("SELECT id FROM leads ORDER BY id DESC LIMIT 3")][::-1]
+    for lead_id, domain in zip(newest, ("acme.example", "beta.example", "gamma.example"), strict=True):
+        window.db.conn.execute("UPDATE leads SET domain = ? WHERE id = ?", (domain, lead_id))
+    store_leads.save_checks(window.db, [DomainCheck("acme.example", MailStatus.MX),
+                                        DomainCheck("beta.example", MailStatus.UNKNOWN, "timeout"),
+                                        DomainCheck("gamma.example", MailStatus.NO_DOMAIN, "nxdomain")])  # fmt: skip
+    window.model.set_mail_status_filter(("unknown",))
+    dialog = window.open_export_dialog()
+    assert dialog.rows_filtered.isEnabled()
+    dialog.rows_filtered.setChecked(True)
+    dialog.path.setText(str(tmp_path / "unknown.csv"))
+    dialog.export_button.click()
+    with open_csv(tmp_path / "unknown.csv") as back:
+        assert [r.cells[:2] for r in back.records()] == [["Bo", "Kim"]]
