@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from leadassist.core.errors import StoreError
-from leadassist.store import applying, backup, migrations
+from leadassist.store import applying, backup, filelock, migrations
 from leadassist.store.connection import (
     BUSY_TIMEOUT_MS,
     Store,
@@ -93,7 +93,11 @@ def open_store(
                 log.warning("no backup before migrating (%s); migrating anyway, each step is atomic", exc)
 
         if migrate:
-            migrations.migrate(db, path, backup_first=backup_first)
+            with translated(path):
+                migrations.check_not_newer(db, path)
+            if migrations.pending_names(db):  # the common case, nothing to do, needs no lock
+                with filelock.exclusive(path):  # two processes opening a new database: one migrates, one waits
+                    migrations.migrate(db, path, backup_first=backup_first)
             applying.recover_interrupted(db)
         if auto_backup:
             backup.auto_backup(db, backup.default_backup_dir(path), checked=check)

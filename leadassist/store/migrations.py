@@ -309,6 +309,12 @@ def check_not_newer(db: sqlite_utils.Database, path: Path | str = "") -> None:
         )
 
 
+def pending_names(db: sqlite_utils.Database) -> list[str]:
+    """The migrations `db` still needs (read only; empty for a database written by this or a newer version)."""
+    done = set(applied_names(db))
+    return [n for n in known_names() if n not in done]
+
+
 def migrate(
     db: sqlite_utils.Database,
     path: Path | None = None,

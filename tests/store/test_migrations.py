@@ -99,3 +99,44 @@ def test_an_import_made_before_0005_exports_byte_for_byte_and_reimports_without_
     again = service.import_csv(db, src)
     assert (again.added, again.updated) == (0, 2)
     db.close()
+
+
+_OPEN_AT_ONCE = """
+import sys, time
+from pathlib import Path
+from leadassist.store.db import open_store
+path, go = Path(sys.argv[1]), Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.001)
+db = open_store(path)
+print(db.conn.execute("PRAGMA user_version").fetchone()[0], flush=True)
+db.close()
+"""
+
+
+def test_two_processes_opening_a_new_database_at_the_same_moment_both_get_the_whole_schema(tmp_path):
+    import subprocess
+    import sys
+
+    from leadassist.store import migrations
+
+    for round_ in range(4):
+        path, go = tmp_path / f"r{round_}" / "leadassist.sqlite3", tmp_path / f"go{round_}"
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _OPEN_AT_ONCE, str(path), str(go)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(3)
+        ]
+        go.touch()
+        outs = [p.communicate(timeout=60) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0], [err for _, err in outs]
+        assert {out.strip() for out, _ in outs} == {str(len(migrations.known_names()))}
+        db = open_store(path)
+        try:
+            assert migrations.applied_names(db) == migrations.known_names()
+        finally:
+            db.close()
