@@ -41,3 +41,7 @@ class StoreError(LeadAssistError):
 
 class NotFoundError(LeadAssistError):
     """A lead, note or file the user named does not exist."""
+
+
+class SmtpConfigError(LeadAssistError):
+    """The mailbox-check settings are unusable (HELO name, sender address, proxy or server address)."""
