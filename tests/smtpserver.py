@@ -74,6 +74,7 @@ class Profile:
     unknown: str | None = "550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown in local recipient table"
     disabled_reply: str = GOOGLE_DISABLED
     full_reply: str = GOOGLE_FULL
+    ehlo_reply: str | None = None  # a refusal of EHLO (and HELO)
     mail_reply: str | None = None  # a refusal of MAIL FROM
     rcpt_reply: str | None = None  # the same refusal for every RCPT
     max_rcpt: int | None = None  # "452 4.5.3 Too many recipients" after this many in one transaction
@@ -188,13 +189,13 @@ class _Handler:
         smtp.log.helo = hostname
         session.host_name = hostname
         await self._pause()
-        return responses
+        return [self.profile.ehlo_reply] if self.profile.ehlo_reply else responses
 
     async def handle_HELO(self, smtp: _Smtp, session: Session, envelope: Envelope, hostname: str) -> str:
         smtp.log.commands.append("HELO")
         smtp.log.helo = hostname
         session.host_name = hostname
-        return f"250 {self.profile.hostname}"
+        return self.profile.ehlo_reply or f"250 {self.profile.hostname}"
 
     async def handle_MAIL(self, smtp: _Smtp, session: Session, envelope: Envelope, address: str,
                           options: list[str]) -> str:  # fmt: skip

@@ -64,3 +64,16 @@ def socket_log() -> ModuleType:
     """The guard module: `connections` lists every allowed connect of this process."""
     guard.connections.clear()
     return guard
+
+
+@pytest.fixture
+def expected_violation() -> Iterator[list[str]]:
+    """For the guard's own tests: the attempts this test makes are expected; they are checked and forgotten."""
+    path = Path(os.environ[guard.ENV])
+    before = path.read_text(encoding="utf-8").splitlines()
+    seen: list[str] = []
+    yield seen
+    lines = path.read_text(encoding="utf-8").splitlines()
+    seen += lines[len(before) :]
+    path.write_text("".join(f"{line}\n" for line in before), encoding="utf-8")
+    assert seen, "the guard recorded nothing"
