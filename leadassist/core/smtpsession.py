@@ -82,7 +82,7 @@ class Session:
         self.tls_offered = False
         self.rcpts = 0
         self.transcript: list[str] = []
-        self._raw: asyncio.BaseTransport | None = None  # the TCP transport under any TLS layer
+        self._raw: asyncio.Transport | None = None  # the TCP transport under any TLS layer
         self._smtp = aiosmtplib.SMTP(
             sock=sock,
             local_hostname=helo,
@@ -112,7 +112,7 @@ class Session:
         """Wait for the banner (220 expected)."""
         try:
             response = await self._smtp.connect()
-            self._raw = self._smtp.transport
+            self._raw = self._smtp.transport  # type: ignore[assignment]
         except aiosmtplib.SMTPConnectResponseError as exc:
             reply = _reply(exc)
         except aiosmtplib.SMTPTimeoutError:

@@ -23,6 +23,7 @@ import sqlite_utils
 from leadassist.core.crmcsv import CsvDialect, CsvExporter, ExportOptions, HeaderMapping, open_csv
 from leadassist.core.models import DomainCheck, EmailSource, Lead, LeadResult, Progress
 from leadassist.store import leads as store_leads
+from leadassist.store import smtpchecks as store_smtp
 from leadassist.store.db import transaction
 from leadassist.store.imports import ImportSummary, import_records
 
@@ -148,6 +149,11 @@ def rerank_domain(db: sqlite_utils.Database, domain: str, *, now: float | None =
         engine.result(lead, check, DomainChoice(domain, sources.get(lead_id) or "colleagues", ""))
         for lead_id, lead in zip(ids, leads, strict=True)
     ]
+    answers = store_smtp.mailbox_checks(db, domain)
+    if answers:  # what the company's mail server said still holds after the rep's feedback
+        from leadassist.core.smtpapply import apply_mailbox_checks
+
+        results = apply_mailbox_checks(engine, leads, results, answers)
     store_leads.save_results(db, list(zip(ids, results, strict=True)), now=now)
     return ids
 
@@ -221,6 +227,7 @@ def export_csv(
         out_header += extra
     maps = {iid: _column_map(h, out_header) for iid, (_d, h, _m) in layouts.items()}
     checks: dict[str, DomainCheck | None] = {}
+    answers = store_smtp.mailbox_checks(db)  # the SMTP Status / SMTP Detail cells
     written = 0
     rows = db.conn.execute(
         "SELECT import_id, cells, raw, enriched_at, id, email, source, confidence, pattern, alternates, evidence,"
@@ -235,6 +242,8 @@ def export_csv(
             if layouts[iid][1] != out_header:
                 cells = [cells[i] if i is not None and i < len(cells) else "" for i in maps[iid]]
             result = _result(result_row, checks, db) if enriched_at is not None else None
+            if result is not None and result.email in answers:
+                result = replace(result, smtp=(answers[result.email],))
             exporter.write(cells, result, raw=raw if same else None)
             written += 1
     return written

@@ -285,3 +285,12 @@ def test_a_rejected_guess_is_dropped_and_the_rest_renormalised(acme, dns_options
     assert prob(jane, "jane.doe@acme.example") == pytest.approx(prob(before, "jane.doe@acme.example") / (1 - p_dropped))
     assert jane.email == "jane.doe@acme.example"
     assert smtp_of(jane, "jane.doe@acme.example").reason == "budget"
+
+
+def test_a_helo_check_refusal_is_unknown_blocked_and_no_mail_from_follows(acme, dns_options, smtp_server):
+    reply = "550 5.7.1 <mail.rep-company.example>: Helo command rejected: Host not found"
+    server = smtp_server(profiles.Profile("helo-check", ehlo_reply=reply))
+    jane, john = run(LEADS, dns_options, smtp_options(server))
+    assert {(c.status, c.reason) for c in jane.smtp + john.smtp} == {(SmtpStatus.UNKNOWN, "blocked")}
+    assert "EHLO" in jane.smtp[0].detail and "Helo command rejected" in jane.smtp[0].detail
+    assert "MAIL" not in server.commands and server.rcpt_counts == [0]
