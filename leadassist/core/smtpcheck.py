@@ -1,8 +1,8 @@
 """The opt-in mailbox check over SMTP: ask a company's mail server whether an address exists, never sending mail.
 
 For each domain whose DNS check is `mx` or `implicit-mx` (and that smtppolicy does not skip), one domain worker:
-1. answers what it can from the cache (smtpcache): decisive answers per address, whether the domain accepts
-   everything; a greylisted address is retried no sooner than 5 minutes after it was greylisted, in a later run;
+1. starts from the plan (smtpplan.make_plan): what the cache answers, what must wait (a greylisted address is
+   retried no sooner than 5 minutes after it was greylisted, in a later run), what is never asked;
 2. opens a session (smtppolicy.Politeness: ≤ 2 per provider, ≤ 4 in all, RCPT slots reserved within budget
    and the provider's per-minute rate *before* connecting), trying the MX hosts in preference order and the
    next one when a connection fails or the greeting is a temporary refusal;
@@ -29,26 +29,21 @@ from dataclasses import dataclass, field
 
 import dns.asyncresolver
 
-from leadassist.core.models import DomainCheck, MailboxCheck, Progress, SmtpStatus
+from leadassist.core.models import MailboxCheck, Progress, SmtpStatus
 from leadassist.core.smtpcache import SmtpCache
 from leadassist.core.smtpclassify import GREYLISTED, TOO_MANY_RECIPIENTS, classify
 from leadassist.core.smtpconnect import ConnectFailed, Connector, ConnectTimeout, ProxyFailed
-from leadassist.core.smtppolicy import PROXY_FAILED, Politeness, SmtpOptions, Ticket, provider_key, skip_reason
+from leadassist.core.smtpplan import DomainWork, LeadQueue, MailboxRequest, Plan, accept_all, make_plan
+from leadassist.core.smtppolicy import PROXY_FAILED, Politeness, SmtpOptions, Ticket
 from leadassist.core.smtpsession import Reply, Session, SessionError
+
+__all__ = ["MailboxChecker", "MailboxReport", "MailboxRequest", "SmtpNotice"]
 
 log = logging.getLogger(__name__)
 
 BUDGET = "budget"
 NOT_PUBLIC = "mx-not-public"
 UNREACHABLE = "unreachable"
-
-
-@dataclass(frozen=True, slots=True)
-class MailboxRequest:
-    """One lead's candidate addresses (best first) at a domain, with the domain's DNS check."""
-
-    check: DomainCheck
-    candidates: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,46 +65,6 @@ class MailboxReport:
     sessions: int = 0
     stopped: str = ""
     stop_message: str = ""
-
-
-@dataclass
-class _Lead:
-    candidates: list[str]
-    index: int = 0
-    done: bool = False
-
-    def next(self) -> str | None:
-        return None if self.done or self.index >= len(self.candidates) else self.candidates[self.index]
-
-
-@dataclass
-class _Domain:
-    check: DomainCheck
-    key: str
-    leads: list[_Lead]
-    catch_all: bool | None = None  # True: accepts every address; False: refuses unknown ones
-    probed: bool = False
-    accepted: list[tuple[str, str, str]] = field(default_factory=list)  # (address, detail, MX) awaiting the probe
-    per_connection: int = 4
-    stopped: tuple[SmtpStatus, str, str] | None = None  # the status, reason and detail every remaining address gets
-    probe: str = ""  # the one random address asked to tell a catch-all (the same one if asked again)
-
-    @property
-    def domain(self) -> str:
-        return self.check.domain
-
-    def remaining(self) -> int:
-        n = sum(len(lead.candidates) - lead.index for lead in self.leads if not lead.done)
-        return n + (1 if n and self.catch_all is None and not self.probed else 0)
-
-
-@dataclass
-class Plan:
-    """The domains a run will ask, the answers known without asking, and how many RCPT it may send."""
-
-    domains: list[_Domain]
-    known: dict[str, MailboxCheck]
-    planned: int
 
 
 def _random_local(rng: random.Random) -> str:
@@ -147,63 +102,9 @@ class MailboxChecker:
         self._start = monotonic()
         self._monotonic = monotonic
 
-    # -- planning ---------------------------------------------------------------------------------------
     def plan(self, requests: Sequence[MailboxRequest]) -> Plan:
         """Group the requests by domain, answer from the cache, count the RCPT the run may need."""
-        now = self.clock()
-        known: dict[str, MailboxCheck] = {}
-        by_domain: dict[str, _Domain] = {}
-        wanted = [e for r in requests for e in r.candidates[: self.limits.per_lead]]
-        cached = self.cache.mailboxes(wanted, now) if self.cache is not None else {}
-        grey = self.cache.greylisted_at(self.options.mail_from, wanted, now) if self.cache is not None else {}
-        for req in requests:
-            cands = list(dict.fromkeys(c for c in req.candidates[: self.limits.per_lead] if c))
-            if not cands:
-                continue
-            why = skip_reason(req.check)
-            if why:
-                for email in cands:
-                    known[email] = MailboxCheck(email, SmtpStatus.NOT_CHECKED, "skipped", why, checked_at=now)
-                continue
-            dom = by_domain.get(req.check.domain)
-            if dom is None:
-                dom = by_domain[req.check.domain] = _Domain(req.check, provider_key(req.check), [])
-                dom.per_connection = self.limits.rcpt_per_session
-                facts = self.cache.catch_all(req.check.domain, now) if self.cache is not None else None
-                if facts is not None:
-                    dom.catch_all, dom.probed = facts[0], True
-            lead = _Lead(cands)
-            for email in cands:  # the cache answers the best candidates first; stop where the lead is decided
-                hit = cached.get(email)
-                if hit is not None:
-                    known[email] = MailboxCheck(email, hit.status, hit.reason, f"{hit.detail} [cached]", hit.mx_host,
-                                                hit.checked_at)  # fmt: skip
-                    lead.index += 1
-                    if hit.status in (SmtpStatus.VERIFIED, SmtpStatus.ACCEPTED, SmtpStatus.FULL):
-                        lead.done = True
-                        break
-                    continue
-                first = grey.get(email)
-                if first is not None and now - first < self.limits.greylist_retry_after:
-                    when = time.strftime("%H:%M", time.localtime(first + self.limits.greylist_retry_after))
-                    known[email] = MailboxCheck(email, SmtpStatus.UNKNOWN, GREYLISTED,
-                                                f"greylisted; retry after {when}", checked_at=first)  # fmt: skip
-                    lead.done = True  # retried in a later run, no sooner than 5 minutes after the greylisting
-                break
-            if dom.catch_all is True and not lead.done:
-                self._accept_all(dom, lead, known, "[cached]", now)
-            elif not lead.done:
-                dom.leads.append(lead)
-        domains = [d for d in by_domain.values() if d.leads]
-        planned = min(self.policy.budget_left, sum(d.remaining() for d in domains))
-        return Plan(domains, known, planned)
-
-    def _accept_all(self, dom: _Domain, lead: _Lead, out: dict[str, MailboxCheck], note: str, now: float) -> None:
-        for email in lead.candidates[lead.index :]:
-            out[email] = MailboxCheck(
-                email, SmtpStatus.ACCEPT_ALL, "catch-all", f"the server accepts every address {note}".strip(), "", now
-            )
-        lead.done = True
+        return make_plan(requests, self.options, self.cache, self.clock(), self.policy.budget_left)
 
     # -- running ----------------------------------------------------------------------------------------
     async def run(self, plan: Plan, report: MailboxReport) -> MailboxReport:
@@ -243,7 +144,7 @@ class MailboxChecker:
             elapsed = self._monotonic() - self._start
             self.on_progress(Progress("smtp", report.sent, max(report.planned, report.sent), elapsed))
 
-    async def _work(self, dom: _Domain, report: MailboxReport) -> None:
+    async def _work(self, dom: DomainWork, report: MailboxReport) -> None:
         """All sessions of one domain, then its results (and cache entries)."""
         try:
             while dom.stopped is None and dom.remaining():
@@ -268,11 +169,11 @@ class MailboxChecker:
         finally:
             self._finish(dom, report)
 
-    def _stop_domain(self, dom: _Domain, status: SmtpStatus, reason: str, detail: str) -> None:
+    def _stop_domain(self, dom: DomainWork, status: SmtpStatus, reason: str, detail: str) -> None:
         if dom.stopped is None:
             dom.stopped = (status, reason, detail)
 
-    async def _connect(self, dom: _Domain) -> tuple[Session, Reply] | None:
+    async def _connect(self, dom: DomainWork) -> tuple[Session, Reply] | None:
         """A greeted session with the first MX that answers, or None (the domain is stopped with the reason)."""
         hosts = list(dom.check.mx_hosts) or [dom.domain]
         failure: tuple[SmtpStatus, str, str] | None = None
@@ -325,7 +226,7 @@ class MailboxChecker:
         self._stop_domain(dom, *failure)
         return None
 
-    def _refused(self, dom: _Domain, reply: Reply, where: str, session: Session) -> bool:
+    def _refused(self, dom: DomainWork, reply: Reply, where: str, session: Session) -> bool:
         """Handle a refusal of EHLO / MAIL aimed at the whole session; True when the domain stops."""
         verdict = classify(reply.code, reply.enhanced, reply.text)
         if verdict.blocklist:
@@ -334,7 +235,7 @@ class MailboxChecker:
                           f"{reply.line} · {session.target.mx_host} ({where})")  # fmt: skip
         return True
 
-    async def _session(self, dom: _Domain, ticket: Ticket, report: MailboxReport) -> None:
+    async def _session(self, dom: DomainWork, ticket: Ticket, report: MailboxReport) -> None:
         opened = await self._connect(dom)
         if opened is None:
             return
@@ -356,7 +257,7 @@ class MailboxChecker:
                 return
             await session.quit()
 
-    def _next(self, dom: _Domain) -> tuple[_Lead | None, str] | None:
+    def _next(self, dom: DomainWork) -> tuple[LeadQueue | None, str] | None:
         if dom.accepted and dom.catch_all is None and not dom.probed:
             dom.probe = dom.probe or f"{_random_local(self.rng)}@{dom.domain}"
             return None, dom.probe
@@ -366,7 +267,7 @@ class MailboxChecker:
                 return lead, email
         return None
 
-    async def _recipients(self, dom: _Domain, session: Session, ticket: Ticket, report: MailboxReport) -> None:
+    async def _recipients(self, dom: DomainWork, session: Session, ticket: Ticket, report: MailboxReport) -> None:
         ok_here = 0
         while ticket.left > 0 and dom.stopped is None and not self.policy.stopped:
             item = self._next(dom)
@@ -401,7 +302,7 @@ class MailboxChecker:
                 if dom.catch_all is True:
                     for other in dom.leads:
                         if not other.done:
-                            self._accept_all(dom, other, report.results, "", now)
+                            accept_all(other, report.results, "", now)
                     return
                 continue
             lead.index += 1
@@ -423,12 +324,12 @@ class MailboxChecker:
                 self._unknown(dom, verdict.reason, verdict.blocklist, reply, detail)
                 return
 
-    def _unknown(self, dom: _Domain, reason: str, blocklist: bool, reply: Reply, detail: str) -> None:
+    def _unknown(self, dom: DomainWork, reason: str, blocklist: bool, reply: Reply, detail: str) -> None:
         if blocklist:
             self.policy.blocklist_refusal(dom.key, reply.line)
         self._stop_domain(dom, SmtpStatus.UNKNOWN, reason, detail)
 
-    def _finish(self, dom: _Domain, report: MailboxReport) -> None:
+    def _finish(self, dom: DomainWork, report: MailboxReport) -> None:
         """Settle the accepted addresses by the probe's answer, mark what was never asked, update the cache."""
         now = self.clock()
         for email, detail, mx_host in dom.accepted:
