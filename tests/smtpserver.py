@@ -82,6 +82,7 @@ class Profile:
     delay: float = 0.0  # seconds before each reply to EHLO, MAIL and RCPT (a tarpit)
     drop_at_rcpt: bool = False  # abort the connection when the first RCPT arrives
     tls: bool = True  # offer STARTTLS
+    tls_broken: bool = False  # answer STARTTLS with 220, then plain text instead of a TLS handshake
     require_tls: bool = False  # refuse MAIL before STARTTLS (530)
 
     def with_(self, **changes: Any) -> Profile:
@@ -284,6 +285,16 @@ class _Smtp(SMTP):
             self.transport.close()
             return
         await super()._handle_client()
+
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        if self.test_server.profile.tls_broken:  # a middlebox that mangles the handshake
+            self.log.commands.append("STARTTLS")
+            await self.push("220 2.0.0 Ready to start TLS")
+            await self.push("this is not a TLS handshake")
+            assert self.transport is not None
+            self.transport.close()
+            return
+        await super().smtp_STARTTLS(arg)
 
     async def smtp_DATA(self, arg: str) -> None:
         self.log.commands.append("DATA")

@@ -294,3 +294,11 @@ def test_a_helo_check_refusal_is_unknown_blocked_and_no_mail_from_follows(acme, 
     assert {(c.status, c.reason) for c in jane.smtp + john.smtp} == {(SmtpStatus.UNKNOWN, "blocked")}
     assert "EHLO" in jane.smtp[0].detail and "Helo command rejected" in jane.smtp[0].detail
     assert "MAIL" not in server.commands and server.rcpt_counts == [0]
+
+
+def test_a_failed_starttls_handshake_is_unknown_tls_failed(acme, dns_options, smtp_server):
+    server = smtp_server(profiles.google(("jdoe@acme.example",)).with_(tls_broken=True))
+    (jane,) = run([JANE], dns_options, smtp_options(server))
+    assert {(c.status, c.reason) for c in jane.smtp} == {(SmtpStatus.UNKNOWN, "tls-failed")}
+    assert "STARTTLS failed" in jane.smtp[0].detail
+    assert server.rcpt_counts == [0] and "DATA" not in server.commands
