@@ -9,7 +9,13 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-pytest_plugins = ["tests.plugins.dns", "tests.plugins.csvfiles", "tests.plugins.store"]
+pytest_plugins = [
+    "tests.plugins.socketguard",
+    "tests.plugins.dns",
+    "tests.plugins.csvfiles",
+    "tests.plugins.store",
+    "tests.plugins.smtp",
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

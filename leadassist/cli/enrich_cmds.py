@@ -6,6 +6,8 @@ then run in a child process (enrich_procs.py) while this process ranks every lea
 and are written once DNS is done (ranking and DNS are both CPU-bound Python, so on two cores they overlap).
 Offline, and above OVERLAP_MAX_ROWS rows, DNS (if any) comes first and one streaming pass ranks and writes;
 from PARALLEL_MIN_ROWS rows a forked child ranks the leads of about half the domains in that pass.
+With --verify-smtp (off by default) DNS comes first, then every lead is ranked, the mailbox check runs
+(cli/smtp_cmds.py) and the results it re-ranked are written.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from leadassist import paths
 from leadassist.cli.enrich_procs import DnsChild, Packed, RankWorker, can_fork
 from leadassist.cli.mx_cmds import add_dns_options, check_options_from_args, dns_exit_code, dns_summary_line
 from leadassist.cli.progress import ProgressLine
+from leadassist.cli.smtp_cmds import add_smtp_options, run_verified, smtp_options_from_args
 from leadassist.core import crmcsv
 from leadassist.core.dnsreport import summarize
 from leadassist.core.domains import DomainChoice
 from leadassist.core.enrich import Enricher, domain_key, with_check
-from leadassist.core.errors import LeadAssistError
+from leadassist.core.errors import LeadAssistError, SmtpConfigError
 from leadassist.core.mailcheck import CheckOptions
 from leadassist.core.models import DomainCheck, EmailSource, KnownAddress, Lead, LeadResult, MailStatus, Progress
 from leadassist.core.prior import FILL_MIN_CONFIDENCE
@@ -72,6 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--encoding", help="output encoding (default: the input's)")
     p.add_argument("--candidates", type=int, default=5, metavar="N", help="candidates ranked per lead (default 5)")
     add_dns_options(p, offline=True)
+    add_smtp_options(p, switch=True)
     p.set_defaults(func=run_enrich)
 
     g = sub.add_parser(
@@ -212,6 +216,17 @@ class _Run:
             if worker is not None:
                 worker.stop()
 
+    def verified(self, out: crmcsv.CsvExporter, checks: dict[str, DomainCheck], options: CheckOptions,
+                 smtp: object) -> None:  # fmt: skip
+        """--verify-smtp: rank every lead with its domain's check, run the mailbox check, write what it found."""
+        self.checks = checks
+        items = ((lead, self.engine.result(lead, self._check(choice.domain, checks), choice))
+                 for _, lead, choice in self._leads())  # fmt: skip
+        results = run_verified(self.args, options, smtp, self.engine, items, self.show)  # type: ignore[arg-type]
+        with _read(self.args.input) as src:
+            for rec, res in zip(src.records(), results, strict=True):
+                self._write(out, rec, res)
+
     def overlapped(self, out: crmcsv.CsvExporter, dns: DnsChild) -> None:
         """Rank every lead while DNS runs in the child, then apply the checks and write (reading once more)."""
         results = []
@@ -232,6 +247,9 @@ def run_enrich(args: argparse.Namespace) -> int:
     if args.output.resolve() == args.input.resolve():
         raise LeadAssistError(f"{args.output}: output would overwrite the input.", hint="Choose another -o file.")
     options = check_options_from_args(args)
+    smtp = smtp_options_from_args(args) if args.verify_smtp else None
+    if smtp is not None and options.offline:
+        raise SmtpConfigError("--verify-smtp needs the DNS checks.", hint="Drop --offline.")
     show = ProgressLine()
     engine = Enricher(max_candidates=args.candidates)
     # Pass 1: learn what every row says about its company, and collect the distinct facts a lead's domain
@@ -271,7 +289,9 @@ def run_enrich(args: argparse.Namespace) -> int:
         dns = DnsChild(sorted(domains), options, cache_path)
     try:
         with crmcsv.CsvExporter(args.output, dialect, header, mapping, export) as out:
-            if dns is not None and total <= OVERLAP_MAX_ROWS:
+            if smtp is not None:
+                run.verified(out, dns.wait(show) if dns is not None else {}, options, smtp)
+            elif dns is not None and total <= OVERLAP_MAX_ROWS:
                 run.overlapped(out, dns)
             else:
                 run.streamed(out, dns.wait(show) if dns is not None else {})

@@ -7,7 +7,8 @@ and the store pass lists:
 2. `Enricher.domain_for(lead)` -> the domains to check over DNS (core.mailcheck, concurrently, cached).
 3. `Enricher.result(lead, check)` -> the lead's LeadResult: its known address, or ranked candidates from the
    company's format mixture (learned lazily, once per domain), adjusted by the domain's mail status.
-`enrich_leads()` runs all three for a list with progress and batched result callbacks.
+`enrich_leads()` runs all three for a list with progress and batched result callbacks, then, when the rep turned it
+on, the mailbox check over SMTP (`verify`, a core.smtpstep.SmtpStep) as a separate step after DNS.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import dns.asyncresolver
 from email_validator import EmailNotValidError, validate_email
@@ -27,7 +29,7 @@ from email_validator import EmailNotValidError, validate_email
 from leadassist.core import domains as dom
 from leadassist.core import junk
 from leadassist.core.formats import Example, Prior, learn_mixture, load_prior, rank
-from leadassist.core.mailcheck import CheckOptions, DomainCache, check_domains
+from leadassist.core.mailcheck import CheckOptions, DomainCache, check_domains, make_resolver
 from leadassist.core.models import (
     Candidate,
     DomainCheck,
@@ -42,6 +44,9 @@ from leadassist.core.models import (
 )
 from leadassist.core.names import name_variants
 from leadassist.core.templates import label
+
+if TYPE_CHECKING:
+    from leadassist.core.smtpstep import SmtpStep
 
 log = logging.getLogger(__name__)
 
@@ -354,11 +359,13 @@ async def enrich_leads(
     prior: Prior | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     on_results: Callable[[list[LeadResult]], None] | None = None,
+    verify: SmtpStep | None = None,
 ) -> list[LeadResult]:
     """Enrich a list of leads: learn, check each domain once over DNS, rank; results in input order.
 
     Results are also handed to `on_results` in batches as soon as their domain's mail status is known, so a
     UI can show them while DNS is still running. Cancelling the awaiting task stops the DNS step promptly.
+    With `verify`, the mailbox check runs after DNS and hands the results it changed to `on_results` again.
     """
     options = options or EnrichOptions()
     start = time.monotonic()
@@ -408,7 +415,13 @@ async def enrich_leads(
         for idx in list(by_domain.values()):  # a domain the checker normalised differently
             finish(idx, None)
     flush()
-    return [r for r in results if r is not None]
+    done_results = [r for r in results if r is not None]
+    if verify is None or options.check.offline:
+        return done_results
+    if resolver is None and options.check.nameservers:
+        resolver = make_resolver(options.check)  # MX addresses are looked up where the rep's DNS setting says
+    return await verify.run(engine, leads, done_results, resolver=resolver, on_progress=on_progress,
+                            on_results=on_results)  # fmt: skip
 
 
 def enrich_leads_sync(

@@ -47,3 +47,7 @@ class ImportCancelled(LeadAssistError):
     """The rep cancelled an import before it was applied: nothing was written."""
 
     exit_code = 130
+
+
+class SmtpConfigError(LeadAssistError):
+    """The mailbox-check settings are unusable (HELO name, sender address, proxy or server address)."""

@@ -130,6 +130,31 @@ class Progress:
         return self.done / self.elapsed if self.elapsed > 0 else 0.0
 
 
+class SmtpStatus(StrEnum):
+    """Exact status words of a mailbox check over SMTP (core.smtpcheck); exported as `SMTP Status`."""
+
+    VERIFIED = "verified"  # 250, and the same server refused an address that cannot exist
+    ACCEPTED = "accepted"  # 250, whether the server accepts every address is undetermined
+    ACCEPT_ALL = "accept-all"  # the server accepts every address: SMTP tells nothing here
+    REJECTED = "rejected"  # the server says the mailbox does not exist (5.1.1, 5.1.10, 5.4.1 DBEB ...)
+    DISABLED = "disabled"  # the mailbox exists but is disabled (5.2.1)
+    FULL = "full"  # the mailbox exists but is over quota (5.2.2 / 4.2.2)
+    UNKNOWN = "unknown"  # no answer about the mailbox; `reason` says why (greylisted, blocked, timeout ...)
+    NOT_CHECKED = "not-checked"  # not asked (off, budget, skipped provider ...); `reason` says why
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxCheck:
+    """What a mail server said about one address: status, a short reason word, the reply and the server."""
+
+    email: str
+    status: SmtpStatus
+    reason: str = ""
+    detail: str = ""
+    mx_host: str = ""
+    checked_at: float = 0.0
+
+
 class EmailSource(StrEnum):
     """Where the `Enriched Email` came from."""
 
@@ -154,3 +179,4 @@ class LeadResult:
     candidates: tuple[Candidate, ...] = ()
     flags: tuple[str, ...] = ()
     check: DomainCheck | None = None
+    smtp: tuple[MailboxCheck, ...] = ()  # mailbox checks of this lead's candidates (empty: SMTP check off)

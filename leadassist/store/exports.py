@@ -17,6 +17,7 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import sqlite_utils
@@ -26,6 +27,7 @@ from leadassist.core.crmcsv.mapping import CRM_LABELS
 from leadassist.core.errors import LeadAssistError, NotFoundError
 from leadassist.core.models import DomainCheck, EmailSource, LeadResult
 from leadassist.store import leads as store_leads
+from leadassist.store import smtpchecks as store_smtp
 from leadassist.store.search import fts_query
 
 UPDATE_PRESETS = {"salesforce": "Lead ID", "hubspot": "Record ID", "pipedrive": "Person - ID", "zoho": "Record Id"}
@@ -194,6 +196,7 @@ def export_csv(
     out_header = _union_header(layouts)
     maps = {iid: _column_map(h, out_header) for iid, (_d, h, _m) in layouts.items()}
     checks: dict[str, DomainCheck | None] = {}
+    answers = store_smtp.mailbox_checks(db)  # the SMTP Status / SMTP Detail cells
     written = 0
     with CsvExporter(path, dialect, out_header, mapping, options) as exporter:
         for iid, cells_json, raw, enriched_at, *result_row in rows:
@@ -203,6 +206,8 @@ def export_csv(
             if layouts[iid][1] != out_header:
                 cells = [cells[i] if i is not None and i < len(cells) else "" for i in maps[iid]]
             result = _result(result_row, checks, db) if enriched_at is not None else None
+            if result is not None and result.email in answers:
+                result = replace(result, smtp=(answers[result.email],))
             exporter.write(cells, result, raw=raw if same else None)
             written += 1
     return written

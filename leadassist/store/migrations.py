@@ -286,6 +286,22 @@ def _import_rows(db: sqlite_utils.Database) -> None:
     _run_each(db, _INDEXES_0005)
 
 
+@MIGRATIONS(name="0009_smtp_checks")
+def _smtp_checks(db: sqlite_utils.Database) -> None:
+    # What mail servers said about addresses (the opt-in mailbox check), the latest answer per address: the
+    # export's SMTP Status / SMTP Detail and the re-ranking after feedback read it (store/smtpchecks.py).
+    db.executescript("""
+    CREATE TABLE smtp_checks (
+        email TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '',
+        mx_host TEXT NOT NULL DEFAULT '',
+        checked_at REAL NOT NULL
+    );
+    """)
+
+
 def known_names() -> list[str]:
     """The migration names this version knows, in order."""
     return [m.name for m in MIGRATIONS._migrations]

@@ -22,6 +22,7 @@ from leadassist.core.crmcsv import open_csv
 from leadassist.core.models import Lead, LeadResult, Progress
 from leadassist.store import leads as store_leads
 from leadassist.store import notes as store_notes
+from leadassist.store import smtpchecks as store_smtp
 from leadassist.store.connection import transaction
 from leadassist.store.exports import export_csv, export_warnings
 from leadassist.store.imports import ImportPlan, ImportSummary, import_file
@@ -166,5 +167,10 @@ def rerank_domain(db: sqlite_utils.Database, domain: str, *, now: float | None =
         engine.result(lead, check, DomainChoice(domain, sources.get(lead_id) or "colleagues", ""))
         for lead_id, lead in zip(ids, leads, strict=True)
     ]
+    answers = store_smtp.mailbox_checks(db, domain)
+    if answers:  # what the company's mail server said still holds after the rep's feedback
+        from leadassist.core.smtpapply import apply_mailbox_checks
+
+        results = apply_mailbox_checks(engine, leads, results, answers)
     store_leads.save_results(db, list(zip(ids, results, strict=True)), now=now)
     return ids

@@ -4,7 +4,10 @@ Why this shape (STYLE rule 3): dnspython's async resolver needs a real asyncio l
 QtAsyncio lacks; a plain thread owning a loop measured the smallest GUI stalls. The thread opens its *own*
 SQLite connection (rule 4), runs `core.enrich.enrich_leads` over the store's leads with the store's known and
 bounced addresses, and saves each batch the core hands over (≤ ~200 rows or 250 ms) in one short transaction,
-then emits the saved lead ids. Signals carry only immutable values (Progress, id lists, strings).
+then emits the saved lead ids. Signals carry only immutable values (Progress, id lists, strings). With the
+mailbox check turned on, the run ends with it (core.smtpstep, after DNS): its notices (planned checks, a warning
+when blocked) arrive as `smtp_noticed`, the re-ranked results are saved like any batch, the answers go to the
+store's smtp_checks table, and the leads left greylisted are reported for a later retry (`smtp_greylisted`).
 
 `EnrichController` is the GUI side: it starts one worker at a time, drives a progress bar and hands the window
 the ids to refresh. Its `UpdateCoalescer`: it gathers ids and the latest Progress and flushes them every ~100 ms, so
@@ -29,10 +32,14 @@ from leadassist.core.dnsreport import summarize
 from leadassist.core.enrich import EnrichOptions, enrich_leads
 from leadassist.core.errors import LeadAssistError
 from leadassist.core.mailcheck import DomainCache
-from leadassist.core.models import DomainCheck, LeadResult, Progress
+from leadassist.core.models import DomainCheck, LeadResult, Progress, SmtpStatus
+from leadassist.core.smtpcache import SmtpCache
+from leadassist.core.smtppolicy import SmtpOptions
+from leadassist.core.smtpstep import SmtpStep
 from leadassist.store import db as store_db
 from leadassist.store import leads as store_leads
 from leadassist.store import service
+from leadassist.store import smtpchecks as store_smtp
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,8 @@ class EnrichWorker(QObject):
     finished = Signal(bool)  # cancelled?
     failed = Signal(str)  # a message for the rep (known error) or a short bug description
     summarized = Signal(object)  # UncheckedSummary of the run's domains, just before `finished`
+    smtp_noticed = Signal(object)  # core.smtpcheck.SmtpNotice
+    smtp_greylisted = Signal(list)  # lead ids whose best guesses were greylisted (retry no sooner than 5 minutes)
 
     def __init__(
         self,
@@ -54,9 +63,13 @@ class EnrichWorker(QObject):
         cache_path: Path | None = None,
         lead_ids: Sequence[int] | None = None,
         resolver: object = None,
+        smtp: SmtpOptions | None = None,
+        smtp_cache_path: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._smtp = smtp
+        self._smtp_cache_path = smtp_cache_path
         self._db_path = Path(db_path)
         self._options = options
         self._cache_path = cache_path
@@ -120,6 +133,8 @@ class EnrichWorker(QObject):
             frozen = True
             cache = DomainCache(self._cache_path) if self._cache_path is not None else None
             saver = _BatchSaver(db, ids, self.rows_saved.emit)
+            smtp_cache = SmtpCache(self._smtp_cache_path) if self._smtp and self._smtp_cache_path else None
+            verify = SmtpStep(self._smtp, cache=smtp_cache, on_notice=self.smtp_noticed.emit) if self._smtp else None
             self.progressed.emit(Progress("enrich", 0, len(leads)))
             coro = enrich_leads(
                 leads,
@@ -130,6 +145,7 @@ class EnrichWorker(QObject):
                 resolver=self._resolver,
                 on_progress=self.progressed.emit,
                 on_results=saver.save,
+                verify=verify,
             )
             with self._lock:
                 self._loop = loop
@@ -137,14 +153,18 @@ class EnrichWorker(QObject):
                 if self._cancel_requested:
                     self._task.cancel()
             try:
-                loop.run_until_complete(self._task)
+                results = loop.run_until_complete(self._task)
+                grey = [ids[r.row] for r in results if _greylisted(r)] if verify is not None else []
+                if grey:
+                    self.smtp_greylisted.emit(grey)
             except asyncio.CancelledError:
                 cancelled = True
             finally:
                 _cancel_leftovers(loop)
                 loop.run_until_complete(loop.shutdown_asyncgens())
-                if cache is not None and hasattr(cache, "close"):
-                    cache.close()
+                for c in (cache, smtp_cache):
+                    if c is not None and hasattr(c, "close"):
+                        c.close()
             self.summarized.emit(summarize(saver.checks.values()))  # what DNS left unchecked, even when cancelled
         except LeadAssistError as exc:
             log.warning("enrichment stopped: %s", exc)
@@ -162,6 +182,10 @@ class EnrichWorker(QObject):
             if db is not None:
                 db.close()
             self.finished.emit(cancelled or self._cancel_requested)
+
+
+def _greylisted(result: LeadResult) -> bool:
+    return any(c.status == SmtpStatus.UNKNOWN and c.reason == "greylisted" for c in result.smtp)
 
 
 def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
@@ -187,6 +211,9 @@ class _BatchSaver:
         self.checks.update((r.check.domain, r.check) for r in results if r.check is not None and r.check.domain)
         pairs = [(self._ids[r.row], r) for r in results]
         store_leads.save_results(self._db, pairs)
+        answers = [c for r in results for c in r.smtp]
+        if answers:
+            store_smtp.save_mailbox_checks(self._db, answers)  # type: ignore[arg-type]
         log.debug("saved %d results in %.1f ms", len(pairs), (time.monotonic() - started) * 1000)
         self._report([lead_id for lead_id, _ in pairs])  # type: ignore[operator]
 
@@ -282,7 +309,10 @@ class EnrichController(QObject):
         if progress is not None and progress.total:
             self.bar.setRange(0, progress.total)
             self.bar.setValue(progress.done)
-            self.bar.setFormat(f"%v of %m · {progress.rate:,.0f}/s")
+            if progress.stage == "smtp":
+                self.bar.setFormat("Mailbox checks: %v of %m")
+            else:
+                self.bar.setFormat(f"%v of %m · {progress.rate:,.0f}/s")
 
     def _on_finished(self, cancelled: bool) -> None:
         self._coalescer.flush()  # the last rows reach the table before anyone hears "finished"

@@ -32,6 +32,7 @@ from leadassist import paths
 from leadassist.core.enrich import EnrichOptions
 from leadassist.core.errors import LeadAssistError
 from leadassist.core.mailcheck import CheckOptions
+from leadassist.core.smtpcache import smtp_cache_path
 from leadassist.store import leads as store_leads
 from leadassist.store import notes as store_notes
 from leadassist.store import service
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 STATUSES = ("new", "researched", "contacted", "replied", "bounced", "do-not-contact")
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 _SEARCH_DELAY_MS = 250
+GREYLIST_RETRY_MS = 5 * 60 * 1000 + 5000  # a little over the 5 minutes greylisting servers ask for
 
 
 class MainWindow(QMainWindow):
@@ -168,6 +170,18 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(True)
         self.progress.hide()
         # Permanent widgets sit on the right, so showMessage() on the left never draws over the counts.
+        self.smtp_warning = QLabel(self)  # the mailbox check stopped: port 25 blocked, a blocklist …
+        self.smtp_warning.setObjectName("smtp_warning")
+        self.smtp_warning.setWordWrap(True)
+        self.smtp_warning.setStyleSheet("color: palette(bright-text); background: #b3261e; padding: 2px 6px;")
+        self.smtp_warning.hide()
+        self.retry_button = QToolButton(self)  # greylisted addresses: ask again no sooner than 5 minutes later
+        self.retry_button.setObjectName("smtp_retry_later")
+        self.retry_button.hide()
+        self.retry_button.clicked.connect(self._retry_greylisted)
+        self._greylisted: list[int] = []
+        sb.addPermanentWidget(self.smtp_warning, 1)  # permanent: a later status message must not hide it
+        sb.addPermanentWidget(self.retry_button)
         sb.addPermanentWidget(self.progress)
         sb.addPermanentWidget(self.counts_label)
 
@@ -346,7 +360,35 @@ class MainWindow(QMainWindow):
         `check` overrides the DNS settings (tests and the latency benchmark point it at a local server)."""
         options = EnrichOptions(check=check or self.settings.check_options())
         cache = paths.dns_cache_path(self._data_dir)
-        return self.enrichment.start(self.db_path, options, cache_path=cache, lead_ids=lead_ids, resolver=resolver)
+        smtp = self.settings.smtp_options()  # None unless the rep turned the mailbox check on
+        worker = self.enrichment.start(self.db_path, options, cache_path=cache, lead_ids=lead_ids, resolver=resolver,
+                                       smtp=smtp, smtp_cache_path=smtp_cache_path(cache))  # fmt: skip
+        if worker is not None and smtp is not None:
+            self.smtp_warning.hide()
+            worker.smtp_noticed.connect(self._on_smtp_notice)
+            worker.smtp_greylisted.connect(self._on_greylisted)
+        return worker
+
+    def _on_smtp_notice(self, notice: Any) -> None:
+        if notice.kind in ("stopped", "warning"):
+            self.smtp_warning.setText(notice.message)
+            self.smtp_warning.show()
+        else:
+            self.statusBar().showMessage(notice.message, 8000)
+
+    def _on_greylisted(self, ids: list[int]) -> None:
+        self._greylisted = ids
+        self.retry_button.setText(f"Retry {len(ids)} greylisted later")
+        self.retry_button.setToolTip("Their servers asked to come back later: ask again in 5 minutes")
+        self.retry_button.show()
+
+    def _retry_greylisted(self) -> None:
+        """Ask the greylisting servers again, no sooner than 5 minutes from now (the core refuses earlier)."""
+        ids, self._greylisted = self._greylisted, []
+        self.retry_button.hide()
+        if ids:
+            QTimer.singleShot(GREYLIST_RETRY_MS, lambda: self.start_enrichment(ids))
+            self.statusBar().showMessage(f"Asking again about {len(ids)} greylisted leads in 5 minutes", 8000)
 
     def _on_rows_enriched(self, ids: list[int]) -> None:
         self.model.refresh_ids(ids)

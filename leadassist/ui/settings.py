@@ -2,7 +2,8 @@
 
 QSettings lives only here (STYLE rule 9): the file sits beside the database under `paths.data_dir()`, so the
 CLI's `--data-dir` moves both together. Values are read back with explicit types because INI stores strings.
-`check_options()` turns the DNS settings into the core's `CheckOptions`.
+`check_options()` turns the DNS settings into the core's `CheckOptions`, `smtp_options()` the mailbox-check
+settings (off by default) into `SmtpOptions`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from leadassist import paths
+from leadassist.core.errors import SmtpConfigError
 from leadassist.core.mailcheck import CheckOptions
+from leadassist.core.smtppolicy import SmtpOptions, make_options
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,19 @@ class DnsSettings:
     timeout: float = 3.0
     concurrency: int = 64
     offline: bool = False
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The opt-in mailbox check: off until the rep read the explanation and set a HELO name and sender."""
+
+    enabled: bool = False
+    helo: str = ""
+    mail_from: str = ""
+    socks5: str = ""
+    server: str = ""  # a relay or test server that takes every connection instead of the MX addresses
+    budget: int = 100
+    acknowledged: bool = False  # the one-time setup dialog was read and accepted
 
 
 class AppSettings:
@@ -86,6 +102,37 @@ class AppSettings:
         return CheckOptions(
             nameservers=tuple(dns.servers), timeout=dns.timeout, concurrency=dns.concurrency, offline=dns.offline
         )
+
+    # -- mailbox check over SMTP ----------------------------------------------------------------------
+    def smtp(self) -> SmtpSettings:
+        """The mailbox-check settings (off by default)."""
+        return SmtpSettings(
+            enabled=self._get_bool("smtp/enabled", False),
+            helo=self._get_str("smtp/helo"),
+            mail_from=self._get_str("smtp/mail_from"),
+            socks5=self._get_str("smtp/socks5"),
+            server=self._get_str("smtp/server"),
+            budget=int(self._get_float("smtp/budget", SmtpSettings.budget, 0, 10000)),
+            acknowledged=self._get_bool("smtp/acknowledged", False),
+        )
+
+    def set_smtp(self, smtp: SmtpSettings) -> None:
+        """Store the mailbox-check settings."""
+        for key, value in (("enabled", bool(smtp.enabled)), ("helo", smtp.helo), ("mail_from", smtp.mail_from),
+                           ("socks5", smtp.socks5), ("server", smtp.server), ("budget", int(smtp.budget)),
+                           ("acknowledged", bool(smtp.acknowledged))):  # fmt: skip
+            self._qs.setValue(f"smtp/{key}", value)
+
+    def smtp_options(self) -> SmtpOptions | None:
+        """The core's SmtpOptions when the rep turned the check on (None otherwise, or when a setting is unusable)."""
+        smtp = self.smtp()
+        if not (smtp.enabled and smtp.acknowledged):
+            return None
+        try:
+            return make_options(smtp.helo, smtp.mail_from, socks5=smtp.socks5, server=smtp.server, budget=smtp.budget)
+        except SmtpConfigError as exc:
+            log.warning("mailbox check skipped: %s", exc)
+            return None
 
     # -- backups ---------------------------------------------------------------------------------------
     @property

@@ -22,6 +22,9 @@ from leadassist.core.models import DomainCheck, EmailSource, LeadResult, MailSta
 
 SYNTHETIC = sorted(p.name for p in (Path(__file__).parent.parent / "fixtures" / "synthetic").glob("*.csv"))
 
+# The enrichment cells of a row without a result (SMTP Status says the mailbox was not asked).
+EMPTY_CELLS = ["", "", "none", "", "", "", "", "not-checked", "", "", "", "not-checked", ""]
+
 
 def result(row: int = 0, email: str = "jane.example@example.com", confidence: int = 91, **kw) -> LeadResult:
     values = dict(
@@ -63,7 +66,7 @@ def test_default_export_keeps_every_original_byte(synthetic_dir, tmp_path, name)
         d = src.dialect
     out = export(src_path, tmp_path / "out.csv")
     text = out.decode(d.encoding)
-    tail = d.delimiter + d.delimiter.join(["", "", "none", "", "", "", "", "not-checked", "", "", ""])
+    tail = d.delimiter + d.delimiter.join(EMPTY_CELLS)
     header_tail = d.delimiter + d.delimiter.join(f'"{c}"' if d.quote_all else c for c in ENRICH_COLUMNS)
     original = src_path.read_bytes().decode(d.encoding)
     expected = original.replace(d.line_ending, tail.replace(",", d.delimiter) + d.line_ending)
@@ -72,9 +75,7 @@ def test_default_export_keeps_every_original_byte(synthetic_dir, tmp_path, name)
     if d.quote_all:
         expected = expected.replace(
             tail + d.line_ending,
-            d.delimiter
-            + d.delimiter.join(f'"{c}"' for c in ["", "", "none", "", "", "", "", "not-checked", "", "", ""])
-            + d.line_ending,
+            d.delimiter + d.delimiter.join(f'"{c}"' for c in EMPTY_CELLS) + d.line_ending,
         )
     assert text == expected
 
@@ -97,8 +98,9 @@ def test_dialect_is_written_back(make_csv, tmp_path, ending, final, encoding, bo
 def test_results_fill_the_enrichment_columns(synthetic_dir, tmp_path):
     export(synthetic_dir / "zoho.csv", tmp_path / "out.csv", results=lambda i: result(i))
     rows = read_rows(tmp_path / "out.csv")
-    assert rows[0][-11:] == list(ENRICH_COLUMNS)
-    assert rows[1][-11:] == [
+    n = len(ENRICH_COLUMNS)
+    assert rows[0][-n:] == list(ENRICH_COLUMNS)
+    assert rows[1][-n:] == [
         "jane.example@example.com",
         "91",
         "inferred",
@@ -110,6 +112,8 @@ def test_results_fill_the_enrichment_columns(synthetic_dir, tmp_path):
         "mx1.example.com mx2.example.com",
         "Google",
         "role; free",
+        "not-checked",
+        "",
     ]
 
 
@@ -121,7 +125,7 @@ def test_leadassist_cells_never_start_a_formula(text):
 
 
 def test_no_result_gives_empty_unchecked_cells():
-    assert result_cells(None) == ["", "", "none", "", "", "", "", "not-checked", "", "", ""]
+    assert result_cells(None) == EMPTY_CELLS
 
 
 def test_original_formula_like_cells_stay_raw_by_default(synthetic_dir, tmp_path):
@@ -212,7 +216,7 @@ def test_rerun_on_own_output_replaces_old_enrichment_columns(synthetic_dir, tmp_
     export(first, tmp_path / "second.csv", results=lambda i: result(i, email="new@example.com"))
     rows = read_rows(tmp_path / "second.csv")
     assert rows[0].count("Enriched Email") == 1
-    assert rows[1][-11] == "new@example.com"
+    assert rows[1][-len(ENRICH_COLUMNS)] == "new@example.com"
 
 
 def test_unencodable_original_text_names_the_record_and_leaves_no_file(make_csv, tmp_path):
@@ -227,7 +231,8 @@ def test_unencodable_original_text_names_the_record_and_leaves_no_file(make_csv,
 def test_leadassist_cells_are_fitted_to_a_legacy_code_page(synthetic_dir, tmp_path):
     src = synthetic_dir / "generic_cp1252_semicolon.csv"
     export(src, tmp_path / "out.csv", results=lambda i: result(i, evidence="名前 Müller"))
-    assert read_rows(tmp_path / "out.csv", "cp1252", ";")[1][-6] == "?? Müller"
+    evidence = ENRICH_COLUMNS.index("Email Evidence") - len(ENRICH_COLUMNS)
+    assert read_rows(tmp_path / "out.csv", "cp1252", ";")[1][evidence] == "?? Müller"
 
 
 def test_a_failure_mid_export_leaves_the_old_file_untouched(synthetic_dir, tmp_path):

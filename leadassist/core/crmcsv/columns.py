@@ -8,6 +8,8 @@ undo it on re-import.
 
 from __future__ import annotations
 
+from leadassist.core.models import LeadResult, SmtpStatus
+
 ENRICH_COLUMNS = (
     "Enriched Email",
     "Email Confidence",
@@ -20,9 +22,20 @@ ENRICH_COLUMNS = (
     "MX Hosts",
     "Mail Provider",
     "Flags",
+    "SMTP Status",
+    "SMTP Detail",
 )
 PRESETS = ("original", "salesforce", "hubspot", "pipedrive", "zoho", "generic")
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def smtp_cells(result: LeadResult) -> list[str]:
+    """`SMTP Status` and `SMTP Detail` of the result's best address (`not-checked` when it was not asked)."""
+    check = next((c for c in result.smtp if c.email == result.email), None) if result.email else None
+    if check is None:
+        return [SmtpStatus.NOT_CHECKED.value, ""]
+    detail = f"{check.reason}: {check.detail}" if check.reason and check.reason not in check.detail else check.detail
+    return [check.status.value, detail]
 
 
 def _snake(name: str) -> str:
@@ -30,7 +43,7 @@ def _snake(name: str) -> str:
 
 
 def enrich_column_names(preset: str) -> tuple[str, ...]:
-    """The 11 enrichment column names as written under `preset`.
+    """The enrichment column names as written under `preset`.
 
     "original" keeps the documented names other tools depend on; CRM presets prefix "LeadAssist " so the names
     never collide with a built-in property (HubSpot has its own "Email Domain") and an admin can create custom

@@ -32,13 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType, TracebackType
 
-from leadassist.core.crmcsv.columns import ENRICH_COLUMNS, PRESETS, enrich_column_names, neutralise
+from leadassist.core.crmcsv.columns import ENRICH_COLUMNS, PRESETS, enrich_column_names, neutralise, smtp_cells
 from leadassist.core.crmcsv.dialect import CsvDialect
 from leadassist.core.crmcsv.mapping import HeaderMapping, normalise_header
 from leadassist.core.crmcsv.reader import RejectedRow
 from leadassist.core.errors import EncodingError, LeadAssistError
 from leadassist.core.junk import NO_FILL_FLAGS
-from leadassist.core.models import EmailSource, LeadResult, MailStatus
+from leadassist.core.models import EmailSource, LeadResult, MailStatus, SmtpStatus
 from leadassist.core.prior import FILL_MIN_CONFIDENCE
 
 log = logging.getLogger(__name__)
@@ -114,9 +114,10 @@ class ExportOptions:
 
 
 def result_cells(result: LeadResult | None) -> list[str]:
-    """The 11 enrichment cells for a result (neutralised); None gives an empty, unchecked row."""
+    """The enrichment cells for a result (neutralised); None gives an empty, unchecked row."""
     if result is None:
-        return ["", "", EmailSource.NONE.value, "", "", "", "", MailStatus.NOT_CHECKED.value, "", "", ""]
+        cells = ["", "", EmailSource.NONE.value, "", "", "", "", MailStatus.NOT_CHECKED.value, "", "", ""]
+        return [*cells, SmtpStatus.NOT_CHECKED.value, ""]
     check = result.check
     cells = [
         result.email,
@@ -130,6 +131,7 @@ def result_cells(result: LeadResult | None) -> list[str]:
         " ".join(check.mx_hosts) if check is not None else "",
         check.provider if check is not None else "",
         "; ".join(result.flags),
+        *smtp_cells(result),
     ]
     return [neutralise(c) for c in cells]
 

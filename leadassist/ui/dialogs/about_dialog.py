@@ -40,6 +40,8 @@ COMPONENTS: tuple[tuple[str, str, str], ...] = (
     ("disposable-email-domains", "disposable-address list", "MIT"),
     ("rapidfuzz", "fuzzy company matching", "MIT"),
     ("charset-normalizer", "CSV encoding detection", "MIT"),
+    ("aiosmtplib", "the opt-in mailbox check over SMTP", "MIT"),
+    ("python-socks", "SOCKS5 proxies for the mailbox check", "Apache-2.0"),
 )
 
 # Qt is LGPL: a rep may swap in their own build of the libraries; say so plainly.

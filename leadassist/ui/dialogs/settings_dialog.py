@@ -1,4 +1,5 @@
-"""The settings dialog: DNS servers, timeout, concurrency, offline mode, backups; shows the data location.
+"""The settings dialog: DNS servers, timeout, concurrency, offline mode, backups, the mailbox check (its own setup
+dialog, ui/dialogs/smtp_setup_dialog.py); shows the data location.
 
 It edits an `AppSettings` and writes only on OK. Server entries are validated before they are stored so a typo
 shows here, not as a failed enrichment later.
@@ -15,8 +16,10 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -85,6 +88,13 @@ class SettingsDialog(QDialog):
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: palette(bright-text); background: #b3261e; padding: 4px;")
         self.problem.hide()
+        self.smtp_status = QLabel(self)
+        self.smtp_status.setObjectName("smtp_status")
+        self.smtp_button = QPushButton("Set up…", self)
+        self.smtp_button.setObjectName("smtp_setup_button")
+        self.smtp_button.setAccessibleName("Set up the mailbox check")
+        self.smtp_button.clicked.connect(self.open_smtp_setup)
+        self._show_smtp()
         location = QLabel(data_location or str(settings.path.parent), self)
         location.setObjectName("data_location")
         location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -95,6 +105,10 @@ class SettingsDialog(QDialog):
         form.addRow("Lookups in flight:", self.concurrency)
         form.addRow("", self.offline)
         form.addRow("", self.backups)
+        smtp_row = QHBoxLayout()
+        smtp_row.addWidget(self.smtp_status, 1)
+        smtp_row.addWidget(self.smtp_button)
+        form.addRow("Mailbox check:", smtp_row)
         form.addRow("Data location:", location)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
@@ -104,6 +118,21 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         self.servers.textChanged.connect(lambda _t: self.problem.hide())
+
+    def _show_smtp(self) -> None:
+        smtp = self._settings.smtp()
+        on = smtp.enabled and smtp.acknowledged
+        self.smtp_status.setText(f"on ({smtp.helo}, up to {smtp.budget} checks a run)" if on else "off")
+
+    def open_smtp_setup(self) -> QDialog:
+        """Show the mailbox-check setup (non-blocking); its OK saves at once."""
+        from leadassist.ui.dialogs.smtp_setup_dialog import SmtpSetupDialog
+
+        dialog = SmtpSetupDialog(self._settings, self)
+        dialog.accepted.connect(self._show_smtp)
+        dialog.open()
+        self.smtp_dialog = dialog
+        return dialog
 
     def accept(self) -> None:
         """Validate, save and close; a bad server entry keeps the dialog open with the reason."""
