@@ -8,6 +8,7 @@ import io
 import pytest
 
 from leadassist.cli import main
+from leadassist.core.crmcsv import ENRICH_COLUMNS
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -69,7 +70,7 @@ def test_export_gives_back_the_crm_columns_then_the_enrichment(capsys, imported,
     assert code == 0 and "200 leads written" in out
     header = out_file.read_text(encoding="utf-8").splitlines()[0].split(",")
     original = sample_csv.read_text(encoding="utf-8").splitlines()[0].split(",")
-    assert len(header) == len(original) + 11 and "Lead ID" in header
+    assert len(header) == len(original) + len(ENRICH_COLUMNS) and "Lead ID" in header
 
 
 def test_backup_and_restore_round_trip(capsys, imported, tmp_path):

@@ -1,5 +1,9 @@
 """The columns LeadAssist adds, their names per CRM preset, and formula-injection neutralisation.
 
+`ENRICH_COLUMNS` is the one list of the columns LeadAssist appends, in order. Columns are only ever added at its
+end, so a file an earlier version wrote ends in a prefix of today's list (`FIRST_RELEASED` columns or more): a
+re-run recognises any such tail (`existing_enrichment`) and replaces it instead of appending the columns again.
+
 Neutralising (OWASP "CSV injection"): a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so a
 spreadsheet shows it as text instead of running it. A cell that already starts with `'` gets one too, which makes
 the operation exactly reversible: `restore(neutralise(x)) == x` for every string, so LeadAssist's own reader can
@@ -7,6 +11,8 @@ undo it on re-import.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 ENRICH_COLUMNS = (
     "Enriched Email",
@@ -20,7 +26,10 @@ ENRICH_COLUMNS = (
     "MX Hosts",
     "Mail Provider",
     "Flags",
+    "Domain Source",  # issue 12: address | colleagues | website | confirmed | guessed | none
+    "Domain Confidence",  # 0..100
 )
+FIRST_RELEASED = 11  # the first version wrote ENRICH_COLUMNS[:11]
 PRESETS = ("original", "salesforce", "hubspot", "pipedrive", "zoho", "generic")
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 
@@ -29,8 +38,8 @@ def _snake(name: str) -> str:
     return name.lower().replace(" ", "_")
 
 
-def enrich_column_names(preset: str) -> tuple[str, ...]:
-    """The 11 enrichment column names as written under `preset`.
+def enrich_column_names(preset: str, columns: Sequence[str] = ENRICH_COLUMNS) -> tuple[str, ...]:
+    """The enrichment column names as written under `preset` (all of ENRICH_COLUMNS unless `columns` says).
 
     "original" keeps the documented names other tools depend on; CRM presets prefix "LeadAssist " so the names
     never collide with a built-in property (HubSpot has its own "Email Domain") and an admin can create custom
@@ -38,14 +47,26 @@ def enrich_column_names(preset: str) -> tuple[str, ...]:
     "Person - " entity prefix; "generic" uses snake_case.
     """
     if preset == "original":
-        return ENRICH_COLUMNS
+        return tuple(columns)
     if preset == "generic":
-        return tuple(_snake(c) for c in ENRICH_COLUMNS)
+        return tuple(_snake(c) for c in columns)
     if preset == "pipedrive":
-        return tuple(f"Person - LeadAssist {c}" for c in ENRICH_COLUMNS)
+        return tuple(f"Person - LeadAssist {c}" for c in columns)
     if preset in PRESETS:
-        return tuple(f"LeadAssist {c}" for c in ENRICH_COLUMNS)
+        return tuple(f"LeadAssist {c}" for c in columns)
     raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+
+
+def existing_enrichment(header: Sequence[str]) -> int:
+    """How many trailing columns of `header` are an earlier LeadAssist run's enrichment columns (0 when none):
+    the names of any preset, of this version or of an earlier one (a prefix of ENRICH_COLUMNS)."""
+    for width in range(len(ENRICH_COLUMNS), FIRST_RELEASED - 1, -1):
+        if len(header) < width:
+            continue
+        tail = tuple(header[-width:])
+        if any(tail == enrich_column_names(p, ENRICH_COLUMNS[:width]) for p in PRESETS):
+            return width
+    return 0
 
 
 def all_enrich_names() -> frozenset[str]:
