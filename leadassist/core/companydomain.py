@@ -219,7 +219,8 @@ class GuessBook:
         self.known_domains: Mapping[str, float] = dict(known_domains or {})
         self.requests: dict[GuessKey, GuessRequest] = {}
         self.leads: Counter[GuessKey] = Counter()
-        self.answers: dict[GuessKey, DomainGuess] = {}
+        self.answers: dict[GuessKey, DomainGuess] = {}  # with the rep's rejections and bounces applied
+        self.made: dict[GuessKey, DomainGuess] = {}  # as DNS and the name gave them (what the store keeps)
 
     def want(self, lead: Lead) -> GuessKey | None:
         """Register a lead without a domain; its guess key, or None when its Company cell names no company."""
@@ -237,6 +238,7 @@ class GuessBook:
     def answer(self, keys: Iterable[GuessKey], guesses: Iterable[DomainGuess]) -> None:
         """Record the guesses made for `keys` (same order)."""
         for key, guess in zip(keys, guesses, strict=True):
+            self.made[key] = guess
             self.answers[key] = adjust_guess(guess, company_key(self.requests[key].company), self.decisions)
 
     def offline(self) -> None:

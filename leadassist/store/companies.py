@@ -170,7 +170,7 @@ def save_guesses(db: sqlite_utils.Database, book: GuessBook, *, now: float | Non
     leads share); return how many companies were saved. Offline runs guess nothing and save nothing."""
     now = time.time() if now is None else now
     chosen: dict[str, tuple[int, int, DomainGuess]] = {}  # company key -> (leads of this guess, all leads, guess)
-    for gkey, guess in book.answers.items():
+    for gkey, guess in book.made.items():  # as made: the rep's decisions are applied when read
         if guess.status == "not-checked":
             continue
         key = company_key(book.requests[gkey].company)
