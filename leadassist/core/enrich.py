@@ -34,7 +34,7 @@ from leadassist.core.companydomain import (
     known_domain_counts,
     reliability,
 )
-from leadassist.core.formats import Example, Prior, learn_mixture, load_prior, rank
+from leadassist.core.formats import Example, Prior, format_counts, learn_mixture, load_prior, rank
 from leadassist.core.mailcheck import CheckOptions, DomainCache
 from leadassist.core.mailwords import adjust_for_mail, describe_check
 from leadassist.core.models import (
@@ -194,6 +194,18 @@ class Enricher:
             mix = learn_mixture(domain, known, self.prior, bounced, patterns, provider=provider, extra=extra)
             self._mixtures[domain] = mix
         return mix
+
+    def learned_counts(self, provider_of: Mapping[str, str] | None = None) -> dict[str, FormatCounts]:
+        """What the known (and bounced) addresses taught about each domain, as counts only (for a team pack);
+        `provider_of` names each domain's mail provider, a level of the prior the counts are shared out by."""
+        out = {}
+        for domain in sorted({d for d, v in self._known.items() if v} | {d for d, v in self._bounced.items() if v}):
+            provider = (provider_of or {}).get(domain, "")
+            if provider and self._providers.get(domain) != provider:
+                self._providers[domain] = provider
+                self._mixtures.pop(domain, None)
+            out[domain] = format_counts(self.mixture(domain))
+        return out
 
     def candidates(
         self, first: str, last: str, full_name: str, domain: str, reliability: float = 1.0

@@ -47,3 +47,7 @@ class ImportCancelled(LeadAssistError):
     """The rep cancelled an import before it was applied: nothing was written."""
 
     exit_code = 130
+
+
+class PackError(LeadAssistError):
+    """A team-knowledge pack cannot be read: damaged, not a pack, or written by a newer LeadAssist."""

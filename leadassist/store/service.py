@@ -23,17 +23,21 @@ from leadassist.core.models import Lead, LeadResult, Progress
 from leadassist.store import companies as store_companies
 from leadassist.store import leads as store_leads
 from leadassist.store import notes as store_notes
+from leadassist.store import pack as store_pack
 from leadassist.store.connection import transaction
 from leadassist.store.exports import export_csv, export_warnings
 from leadassist.store.imports import ImportPlan, ImportSummary, import_file
+from leadassist.store.pack import PackSummary
 
 __all__ = [
     "add_feedback",
     "decide_domain",
     "enrich_stored",
     "export_csv",
+    "export_team_pack",
     "export_warnings",
     "import_csv",
+    "import_team_pack",
     "rerank_domain",
     "rerank_leads",
 ]
@@ -241,3 +245,17 @@ def rerank_with_company(
     if key:
         ids += [i for i in rerank_leads(db, store_companies.company_lead_ids(db, key), now=now) if i not in ids]
     return ids
+
+
+def export_team_pack(db: sqlite_utils.Database, path: str | os.PathLike[str]) -> PackSummary:
+    """Write the store's team knowledge (decisions, format counts: aggregates only) to a `.lapack` file."""
+    return store_pack.export_pack(db, path)
+
+
+def import_team_pack(db: sqlite_utils.Database, path: str | os.PathLike[str]) -> tuple[PackSummary, list[int]]:
+    """Merge a teammate's `.lapack` file and re-rank the leads it changes at once (one transaction); the summary
+    and the ids re-ranked. A damaged pack or one from a newer LeadAssist is a PackError and changes nothing."""
+    data = store_pack.read_pack(path)
+    with transaction(db):
+        summary = store_pack.merge_pack(db, data, Path(path))
+        return summary, rerank_leads(db, store_pack.affected_leads(db, summary))
