@@ -30,6 +30,7 @@ from leadassist.core.enrich import EnrichOptions, enrich_leads
 from leadassist.core.errors import LeadAssistError
 from leadassist.core.mailcheck import DomainCache
 from leadassist.core.models import DomainCheck, LeadResult, Progress
+from leadassist.store import companies as store_companies
 from leadassist.store import db as store_db
 from leadassist.store import leads as store_leads
 from leadassist.store import service
@@ -130,6 +131,8 @@ class EnrichWorker(QObject):
                 resolver=self._resolver,
                 on_progress=self.progressed.emit,
                 on_results=saver.save,
+                on_guesses=lambda book: store_companies.save_guesses(db, book),  # type: ignore[arg-type]
+                **store_companies.enrich_inputs(db),  # type: ignore[arg-type]
             )
             with self._lock:
                 self._loop = loop

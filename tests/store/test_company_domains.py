@@ -43,7 +43,7 @@ def test_enrichment_guesses_the_domain_from_the_name_and_the_country_column(stor
     jana = leads.get_lead(store, enriched["Jana Schmidt"])
     assert (jana.domain, jana.domain_source) == ("acme-widgets.com", "guessed") and 0 < jana.domain_confidence < 100
     assert "Country = Germany" in jana.evidence and jana.mail_status == "mx"
-    state = companies.company_state(store, "ACME Widgets")
+    state = companies.company_state(store, "ACME Widgets GMBH")
     assert state.guess.best.domain == "acme-widgets.com" and state.leads == 2 and not state.confirmed
     assert [c.domain for c in state.alternates][:1] == ["acme-widgets.de"]
     rows = companies.guessed_to_confirm(store)
