@@ -31,7 +31,7 @@ from leadassist.cli.enrich_procs import DnsChild, Packed, RankWorker, can_fork
 from leadassist.cli.mx_cmds import add_dns_options, check_options_from_args, dns_exit_code, dns_summary_line
 from leadassist.cli.progress import ProgressLine
 from leadassist.core import crmcsv
-from leadassist.core.companydomain import GuessBook
+from leadassist.core.companydomain import GuessBook, host_choice, website_host
 from leadassist.core.dnsreport import summarize
 from leadassist.core.domainguess import DomainGuess
 from leadassist.core.domains import DomainChoice
@@ -134,7 +134,10 @@ class _Run:
         book: GuessBook,
     ) -> None:
         self.args, self.engine, self.choices, self.show, self.book = args, engine, choices, show, book
-        self.awaiting: set[int] = set()  # rows ranked before their company's guess came back
+        self.awaiting: set[int] = set()  # rows ranked before DNS gave their domain (a guess, a website's own host)
+        self.dns_ready = options.offline  # the checks and guesses are known (always, offline)
+        # A website whose own host may have its own mail (www.jp.example.com -> jp.example.com), per domain key.
+        self.hosts = {} if options.offline else {k: h for k, c in choices.items() if (h := website_host(c, k[1]))}
         self.offline, self.start, self.total = options.offline, start, total
         self.checks: dict[str, DomainCheck] = {}
         self.leads_per_domain: Counter[str] = Counter()
@@ -142,14 +145,29 @@ class _Run:
         self.sources: Counter[str] = Counter()
         self.confidence_sum = 0
 
+    def _choice(self, lead: Lead) -> DomainChoice:
+        """A lead's domain: from pass 1, else its company's guess; its website's own host when that has mail. A
+        lead whose domain DNS has yet to give is noted in `awaiting` (ranked again once it has)."""
+        key = domain_key(lead)
+        choice = self.choices.get(key) or self.engine.domain_for_key(key)
+        if choice.source == "none":
+            if not self.dns_ready and self.book.awaits(lead):
+                self.awaiting.add(lead.row)
+            return self.book.choice(lead, choice)
+        host = self.hosts.get(key)
+        if host:
+            if not self.dns_ready:
+                self.awaiting.add(lead.row)
+                return choice
+            return host_choice(choice, host, self.checks.get(host))
+        return choice
+
     def _leads(self) -> Iterator[tuple[crmcsv.SourceRecord, Lead, DomainChoice]]:
         """Read the file once more: each record with its lead and the lead's domain."""
         with _read(self.args.input) as src:
             for i, rec in enumerate(src.records()):
                 lead = crmcsv.lead_from_cells(i, rec.cells, src.mapping)
-                key = domain_key(lead)
-                choice = self.choices.get(key) or self.engine.domain_for_key(key)
-                yield rec, lead, self.book.choice(lead, choice) if choice.source == "none" else choice
+                yield rec, lead, self._choice(lead)
 
     def _rank(
         self, check_for: dict[str, DomainCheck] | None, worker: RankWorker | None = None
@@ -180,8 +198,6 @@ class _Run:
                 )
             else:
                 check = self._check(choice.domain, check_for) if check_for is not None else None
-                if check_for is None and choice.source == "none" and self.book.awaits(lead):
-                    self.awaiting.add(lead.row)  # ranked again once its company's guess is back
                 yield rec, self.engine.result(lead, check, choice)
             if lead.row % 2000 == 0:
                 self.show(Progress("ranking", lead.row, self.total, time.monotonic() - self.start))
@@ -218,7 +234,7 @@ class _Run:
 
     def streamed(self, out: crmcsv.CsvExporter, checks: dict[str, DomainCheck]) -> None:
         """Rank and write in one pass, each lead with its domain's check (known beforehand)."""
-        self.checks = checks
+        self.checks, self.dns_ready = checks, True
         worker = None
         if self.leads_per_domain and self.total >= PARALLEL_MIN_ROWS and can_fork() and (os.cpu_count() or 1) > 1:
             self.theirs = _their_share(self.leads_per_domain)
@@ -239,6 +255,7 @@ class _Run:
             if best is not None and best.facts is not None and best.domain not in checks:
                 checks[best.domain] = best.facts.check
         self.checks = checks
+        self.dns_ready = True
         return checks
 
     def overlapped(self, out: crmcsv.CsvExporter, dns: DnsChild) -> None:
@@ -255,7 +272,7 @@ class _Run:
             for i, (rec, res) in enumerate(zip(src.records(), results, strict=True)):
                 if i in self.awaiting:
                     lead = crmcsv.lead_from_cells(i, rec.cells, src.mapping)
-                    choice = self.book.choice(lead, self.engine.domain_for_key(domain_key(lead)))
+                    choice = self._choice(lead)
                     res = self.engine.result(lead, self._check(choice.domain, self.checks), choice)
                     self._write(out, rec, res)
                 else:
@@ -309,7 +326,8 @@ def run_enrich(args: argparse.Namespace) -> int:
     dns = None
     if (domains or book.requests) and not options.offline:
         cache_path = paths.dns_cache_path(args.data_dir) if options.use_cache else None
-        dns = DnsChild(sorted(domains), options, cache_path, [book.requests[k] for k in book.keys()])
+        wanted = sorted(domains | set(run.hosts.values()))
+        dns = DnsChild(wanted, options, cache_path, [book.requests[k] for k in book.keys()])
     try:
         with crmcsv.CsvExporter(args.output, dialect, header, mapping, export) as out:
             if dns is not None and total <= OVERLAP_MAX_ROWS:

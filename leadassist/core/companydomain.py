@@ -2,10 +2,11 @@
 the company name (core.domainguess), as the DomainChoice the format model ranks with.
 
 Which domain a lead gets, strongest first: its own address; the company's *confirmed* domain (the rep said so,
-or an address there was marked correct or got a reply); colleagues' addresses; the Website column; the domain
-*guessed* from the company name over DNS. A *rejected* domain is never chosen: a colleague's or website's domain
-the rep rejected falls through to the guess, and a rejected candidate leaves the guess. Decisions are per company
-key (core.domains.company_key) and come from the research store.
+or an address there was marked correct or got a reply); colleagues' addresses; the Website column (its own host
+instead of the registrable domain when DNS shows that host has its own MX: www.jp.example.com -> jp.example.com);
+the domain *guessed* from the company name over DNS. A *rejected* domain is never chosen: a colleague's or
+website's domain the rep rejected falls through to the guess, and a rejected candidate leaves the guess.
+Decisions are per company key (core.domains.company_key) and come from the research store.
 
 A guess gives P(d) for every candidate d shown and leaves the rest to "none of them". What the rep and the mail
 said since changes that by Bayes' rule: each candidate is weighed by the likelihood L(d) of what was observed had
@@ -23,6 +24,7 @@ calibrated too. A confirmed domain's reliability is 1; the other sources keep th
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -34,10 +36,11 @@ from email_validator import EmailNotValidError, validate_email
 from leadassist.core.companyname import placeholder_reason
 from leadassist.core.dnscache import DomainCache
 from leadassist.core.domainguess import MIN_PROBABILITY, DomainGuess, GuessRequest, guess_domains
+from leadassist.core.domainprobe import website_domains
 from leadassist.core.domains import DomainChoice, company_key, is_disposable, is_free, website_domain
 from leadassist.core.errors import DnsConfigError, LeadAssistError
 from leadassist.core.mailcheck import CheckOptions, check_domains, make_resolver
-from leadassist.core.models import DomainCheck, Lead, Progress
+from leadassist.core.models import DomainCheck, Lead, MailStatus, Progress
 from leadassist.core.tldhints import best_hint
 
 CONFIRMED, REJECTED, DOUBTED = "confirmed", "rejected", "doubted"  # the kinds of a stored decision
@@ -127,6 +130,25 @@ def decided_choice(choice: DomainChoice, company: str, decisions: CompanyDecisio
         return DomainChoice(confirmed, CONFIRMED, f"{confirmed} confirmed for {company.strip()}")
     if choice.domain and choice.domain in decisions.rejected(key):
         return DomainChoice("", "none", f"{choice.domain} was rejected for this company")
+    return choice
+
+
+_website_names = functools.lru_cache(maxsize=65536)(website_domains)  # a file's leads repeat their websites
+
+
+def website_host(choice: DomainChoice, website: str) -> str:
+    """The website's own host below the chosen registrable domain (www.jp.example.com -> jp.example.com), which
+    is the lead's mail domain instead when it has its own MX; '' when the website offers no such host."""
+    if choice.source != "website" or not website.strip():
+        return ""
+    names = _website_names(website)
+    return names[0] if len(names) == 2 and names[1] == choice.domain else ""
+
+
+def host_choice(choice: DomainChoice, host: str, check: DomainCheck | None) -> DomainChoice:
+    """The website's own host as the domain when DNS says it has its own mail servers, else `choice`."""
+    if host and check is not None and check.status == MailStatus.MX:
+        return DomainChoice(host, "website", f"from the website {host}, which has its own mail servers")
     return choice
 
 
@@ -330,3 +352,26 @@ async def check_and_guess(
     except BaseExceptionGroup as group_error:  # the caller expects the error itself (a one-line known error)
         raise group_error.exceptions[0] from None
     return checking.result(), guessing.result()
+
+
+def settle(
+    book: GuessBook,
+    waiting: Sequence[int],
+    hosts: Mapping[int, str],
+    leads: Sequence[Lead],
+    choices: list[DomainChoice],
+    checks: Mapping[str, DomainCheck],
+    finish: Callable[[Sequence[int], DomainCheck | None], None],
+) -> None:
+    """After the DNS step: each lead that waited gets its domain — its website's own host when that has mail, its
+    company's guess — and is finished (ranked) with that domain's mail check."""
+    for i, host in hosts.items():
+        choices[i] = host_choice(choices[i], host, checks.get(host))
+        finish([i], checks.get(choices[i].domain))
+    facts = {c.domain: c.facts.check for g in book.answers.values() for c in g.candidates if c.facts is not None}
+    by_domain: dict[str, list[int]] = {}
+    for i in waiting:
+        choices[i] = book.choice(leads[i], choices[i])
+        by_domain.setdefault(choices[i].domain, []).append(i)
+    for domain, idx in by_domain.items():
+        finish(idx, (checks.get(domain) or facts.get(domain)) if domain else None)

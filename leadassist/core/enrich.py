@@ -33,6 +33,8 @@ from leadassist.core.companydomain import (
     decided_choice,
     known_domain_counts,
     reliability,
+    settle,
+    website_host,
 )
 from leadassist.core.formats import Example, Prior, format_counts, learn_mixture, load_prior, rank
 from leadassist.core.mailcheck import CheckOptions, DomainCache
@@ -347,11 +349,18 @@ async def enrich_leads(
         for i in waiting:
             choices[i] = book.choice(leads[i], choices[i])
         waiting = []
-    skip = set(waiting)
+    # A website whose own host may have its own mail (www.jp.example.com): those leads wait for both checks.
+    hosts = (
+        {}
+        if options.check.offline
+        else {i: h for i, c in enumerate(choices) if (h := website_host(c, leads[i].website))}
+    )
+    skip = set(waiting) | set(hosts)
     by_domain: dict[str, list[int]] = defaultdict(list)
     for i, choice in enumerate(choices):
         if i not in skip:
             by_domain[choice.domain].append(i)
+    extra = sorted(({*hosts.values()} | {choices[i].domain for i in hosts}) - set(by_domain))
     results: list[LeadResult | None] = [None] * len(leads)
     pending: list[LeadResult] = []
     done = 0
@@ -377,7 +386,7 @@ async def enrich_leads(
             on_progress(Progress("enrich", done, len(leads), time.monotonic() - start))
 
     finish(by_domain.pop("", []), None)
-    domains = [d for d in by_domain if d]
+    domains = [d for d in by_domain if d] + extra
     if options.check.offline or not (domains or waiting):
         offline = DomainCheck("", MailStatus.NOT_CHECKED, "offline")
         for d in domains:
@@ -397,27 +406,9 @@ async def enrich_leads(
         book.answer(keys, guesses)
         if on_guesses is not None:
             on_guesses(book)
-        _finish_guessed(book, waiting, leads, choices, checks, finish)
+        settle(book, waiting, hosts, leads, choices, checks, finish)
     flush()
     return [r for r in results if r is not None]
-
-
-def _finish_guessed(
-    book: GuessBook,
-    waiting: Sequence[int],
-    leads: Sequence[Lead],
-    choices: list[dom.DomainChoice],
-    checks: Mapping[str, DomainCheck],
-    finish: Callable[[Iterable[int], DomainCheck | None], None],
-) -> None:
-    """Rank the leads that waited for their company's guess, each with its guessed domain's mail check."""
-    facts = {c.domain: c.facts.check for g in book.answers.values() for c in g.candidates if c.facts is not None}
-    by_domain: dict[str, list[int]] = defaultdict(list)
-    for i in waiting:
-        choices[i] = book.choice(leads[i], choices[i])
-        by_domain[choices[i].domain].append(i)
-    for domain, idx in by_domain.items():
-        finish(idx, checks.get(domain) or facts.get(domain) if domain else None)
 
 
 def enrich_leads_sync(

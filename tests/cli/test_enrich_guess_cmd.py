@@ -119,3 +119,21 @@ def test_a_bad_domain_to_set_is_a_one_line_error_and_changes_nothing(capsys, dat
     assert not (data_dir / "leadassist.sqlite3").exists()
     assert main(["domain", "Acme", "Beta", "--reject", "acme.de"]) == 2
     assert "exactly one COMPANY" in capsys.readouterr().err
+
+
+def test_a_website_host_with_its_own_mail_is_used_in_every_way_of_running(capsys, data_dir, make_csv, dns_server,
+                                                                         monkeypatch):  # fmt: skip
+    reg = Registrar(dns_server)
+    reg.mail("acmecorp.com", "google")
+    reg.mail("jp.acmecorp.com", "m365")
+    rows = [["First Name", "Last Name", "Company", "Website"], ["Aiko", "Sato", "Acme Japan", "www.jp.acmecorp.com"],
+            ["Bob", "Hill", "Acme", "https://acmecorp.com"]] * 3  # fmt: skip
+    src = make_csv([rows[0], *[r for r in rows if r[0] != "First Name"]])
+    first, other = src.with_name("a.csv"), src.with_name("b.csv")
+    args = ("--dns-server", dns_server.address, "--timeout", "1")
+    assert enrich(capsys, src, first, *args)[0] == 0
+    domains = [r["Email Domain"] for r in csv.DictReader(io.StringIO(first.read_text(encoding="utf-8")))]
+    assert domains == ["jp.acmecorp.com", "acmecorp.com"] * 3
+    monkeypatch.setattr(enrich_cmds, "OVERLAP_MAX_ROWS", 0)
+    assert enrich(capsys, src, other, *args)[0] == 0
+    assert first.read_bytes() == other.read_bytes()

@@ -130,3 +130,20 @@ def test_team_format_counts_rank_a_company_as_its_known_addresses_do():
     assert ours[0].email == "schmidtj@acme.example"
     cold = Enricher().candidates("Jana", "Schmidt", "", "acme.example")
     assert cold[0].email != ours[0].email
+
+
+def test_a_website_host_with_its_own_mail_is_the_domain_instead_of_its_registrable_one(dns_server, dns_options):
+    reg = Registrar(dns_server)
+    reg.mail("acmecorp.com", "google")
+    reg.mail("jp.acmecorp.com", "m365")
+    reg.website("us.acmecorp.com")  # a host without mail of its own: the registrable domain stays
+    leads = [Lead(0, "Aiko", "Sato", company="Acme Japan", website="https://www.jp.acmecorp.com/about"),
+             Lead(1, "Bob", "Hill", company="Acme US", website="www.us.acmecorp.com")]  # fmt: skip
+    results, _ = run(leads, dns_options)
+    assert [(r.domain, r.domain_source) for r in results] == [
+        ("jp.acmecorp.com", "website"),
+        ("acmecorp.com", "website"),
+    ]
+    assert results[0].check.provider == "Microsoft 365" and results[1].check.provider == "Google Workspace"
+    offline = enrich_leads_sync(leads[:1], EnrichOptions(CheckOptions(offline=True)))
+    assert offline[0].domain == "acmecorp.com"  # without DNS nobody can tell
