@@ -18,7 +18,14 @@ import sys
 from leadassist import paths
 from leadassist.cli.mx_cmds import add_dns_options, check_options_from_args
 from leadassist.cli.progress import ProgressLine
-from leadassist.core.companydomain import CONFIRMED, REJECTED, CompanyDecisions, adjust_guess, validate_domain
+from leadassist.core.companydomain import (
+    CONFIRMED,
+    REJECTED,
+    CompanyDecisions,
+    adjust_guess,
+    tld_summary,
+    validate_domain,
+)
 from leadassist.core.domainguess import DomainGuess, GuessRequest, guess_domains_sync
 from leadassist.core.domains import company_key
 from leadassist.core.errors import LeadAssistError
@@ -118,7 +125,7 @@ def run_domain(args: argparse.Namespace) -> int:
         return run_decision(args)
     options = check_options_from_args(args)
     decisions, _formats, store_domains = stored_knowledge(args)
-    known = {**store_domains, **{d.strip().lower(): 1.0 for d in args.known if d.strip()}}
+    known = tld_summary({**store_domains, **{d.strip().lower(): 1.0 for d in args.known if d.strip()}})
     requests = [
         GuessRequest(
             company=c,

@@ -37,7 +37,14 @@ from leadassist.core.companyname import placeholder_reason
 from leadassist.core.dnscache import DomainCache
 from leadassist.core.domainguess import MIN_PROBABILITY, DomainGuess, GuessRequest, guess_domains
 from leadassist.core.domainprobe import website_domains
-from leadassist.core.domains import DomainChoice, company_key, is_disposable, is_free, website_domain
+from leadassist.core.domains import (
+    DomainChoice,
+    company_key,
+    is_disposable,
+    is_free,
+    registrable_domain,
+    website_domain,
+)
 from leadassist.core.errors import DnsConfigError, LeadAssistError
 from leadassist.core.mailcheck import CheckOptions, check_domains, make_resolver
 from leadassist.core.models import DomainCheck, Lead, MailStatus, Progress
@@ -238,7 +245,7 @@ class GuessBook:
 
     def __init__(self, decisions: CompanyDecisions | None = None, known_domains: Mapping[str, float] | None = None):
         self.decisions = decisions or CompanyDecisions()
-        self.known_domains: Mapping[str, float] = dict(known_domains or {})
+        self.known_domains: Mapping[str, float] = tld_summary(known_domains or {})
         self.requests: dict[GuessKey, GuessRequest] = {}
         self.leads: Counter[GuessKey] = Counter()
         self.answers: dict[GuessKey, DomainGuess] = {}  # with the rep's rejections and bounces applied
@@ -298,6 +305,17 @@ class GuessBook:
         if failed:
             line += f"; {failed:,} could not be guessed (DNS failed): retry later"
         return line
+
+
+def tld_summary(domains: Mapping[str, float]) -> dict[str, float]:
+    """Known domains summed per public suffix, one stand-in domain each ({"a.de": 2, "b.de": 1} -> {"known.de": 3}):
+    the same TLD mix for the guess (core.tldhints.known_tld_mix), without every request walking every domain."""
+    out: dict[str, float] = {}
+    for domain, n in domains.items():
+        suffix = registrable_domain(domain).partition(".")[2]
+        if suffix and n > 0:
+            out[f"known.{suffix}"] = out.get(f"known.{suffix}", 0.0) + float(n)
+    return out
 
 
 def known_domain_counts(*sources: Mapping[str, float] | Iterable[str]) -> dict[str, float]:

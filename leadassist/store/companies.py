@@ -282,7 +282,8 @@ def enrich_inputs(db: sqlite_utils.Database) -> dict[str, object]:
 
 def with_hints(db: sqlite_utils.Database, ids: Sequence[int], leads: list[Lead]) -> list[Lead]:
     """`leads` (ids[i] is leads[i]'s id) with the Country, City and Phone cells of their latest import record, for
-    the leads that may need their company's domain guessed (a company, no address) in imports that have them."""
+    the leads that may need their company's domain guessed (a company none of whose leads has an address or a
+    website) in imports that have those columns."""
     columns: dict[int, dict[str, int]] = {}
     for iid, header, mapping in db.conn.execute("SELECT id, header, mapping FROM imports WHERE state = 'done'"):
         fields = {f: c for f, c in json.loads(mapping).items() if f in HINT_FIELDS}
@@ -296,7 +297,9 @@ def with_hints(db: sqlite_utils.Database, ids: Sequence[int], leads: list[Lead])
     rows = db.conn.execute(
         "SELECT l.id, l.import_id, r.cells FROM leads l JOIN import_rows r ON r.import_id = l.import_id"
         " AND r.line = l.line WHERE l.import_id IN (SELECT value FROM json_each(?))"
-        " AND l.id IN (SELECT value FROM json_each(?))",
+        " AND l.id IN (SELECT value FROM json_each(?))"
+        # a company with an address or website among its leads has its domain: no guess, no hints needed
+        " AND l.company NOT IN (SELECT company FROM leads WHERE crm_email != '' OR website != '')",
         (json.dumps(sorted(columns)), json.dumps(sorted(where))),
     )
     out = list(leads)

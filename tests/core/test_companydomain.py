@@ -158,3 +158,12 @@ def test_offline_answers_every_guess_not_checked_and_says_so():
     choice = book.choice(lead, DomainChoice("", "none", "no known address or website for this company"))
     assert choice.domain == "" and "offline: the domain was not guessed" in choice.explanation
     assert book.summary() == "offline: the domains of 1 company without one were not guessed"
+
+
+def test_the_known_domains_summary_keeps_the_tld_mix_of_every_known_domain():
+    from leadassist.core.companydomain import tld_summary
+    from leadassist.core.tldhints import known_tld_mix
+
+    known = {"acme.de": 3, "b.co.uk": 1, "x.com": 2, "mail.foo.de": 1, "gmail": 5, "zero.io": 0}
+    assert known_tld_mix(tld_summary(known)) == known_tld_mix(known)
+    assert len(tld_summary({f"firm{i}.de": 1 for i in range(5000)})) == 1
