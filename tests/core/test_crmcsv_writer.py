@@ -280,3 +280,13 @@ def test_a_header_merely_ending_like_the_columns_is_not_taken_for_them(make_csv,
     path = make_csv([["First Name", "Flags"], ["Jane", "vip"]])
     export(path, tmp_path / "out.csv")
     assert read_rows(tmp_path / "out.csv")[0][:2] == ["First Name", "Flags"]
+
+
+@pytest.mark.parametrize("later", [(), ("Domain Source", "Domain Confidence"), ("Domain Confidence",)])
+def test_any_versions_enrichment_tail_is_recognised_and_a_files_own_columns_are_kept(later):
+    from leadassist.core.crmcsv.columns import FIRST_RELEASED, existing_enrichment
+
+    tail = [*ENRICH_COLUMNS[:FIRST_RELEASED], *later]
+    assert existing_enrichment(["First Name", "Flags", "Mail Status", *tail]) == len(tail)
+    assert existing_enrichment(["First Name", *tail, "Notes"]) == 0
+    assert existing_enrichment(["First Name", *ENRICH_COLUMNS[1:FIRST_RELEASED], *later]) == 0

@@ -1,8 +1,8 @@
 """The columns LeadAssist adds, their names per CRM preset, and formula-injection neutralisation.
 
-`ENRICH_COLUMNS` is the one list of the columns LeadAssist appends, in order. Columns are only ever added at its
-end, so a file an earlier version wrote ends in a prefix of today's list (`FIRST_RELEASED` columns or more): a
-re-run recognises any such tail (`existing_enrichment`) and replaces it instead of appending the columns again.
+`ENRICH_COLUMNS` is the one list of the columns LeadAssist appends, in order. A file an earlier version wrote ends
+in that version's columns: the first `FIRST_RELEASED` of today's, then some of the later ones; a re-run recognises
+any such tail (`existing_enrichment`) and replaces it instead of appending the columns again.
 
 Neutralising (OWASP "CSV injection"): a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so a
 spreadsheet shows it as text instead of running it. A cell that already starts with `'` gets one too, which makes
@@ -58,14 +58,21 @@ def enrich_column_names(preset: str, columns: Sequence[str] = ENRICH_COLUMNS) ->
 
 
 def existing_enrichment(header: Sequence[str]) -> int:
-    """How many trailing columns of `header` are an earlier LeadAssist run's enrichment columns (0 when none):
-    the names of any preset, of this version or of an earlier one (a prefix of ENRICH_COLUMNS)."""
-    for width in range(len(ENRICH_COLUMNS), FIRST_RELEASED - 1, -1):
-        if len(header) < width:
-            continue
-        tail = tuple(header[-width:])
-        if any(tail == enrich_column_names(p, ENRICH_COLUMNS[:width]) for p in PRESETS):
-            return width
+    """How many trailing columns of `header` are an earlier LeadAssist run's enrichment columns (0 when none).
+
+    They are recognised whatever version wrote them: under one preset's names, the first FIRST_RELEASED columns
+    in order, then only further enrichment columns (any of today's, in the order that version wrote them)."""
+    for preset in PRESETS:
+        names = enrich_column_names(preset)
+        first = names[:FIRST_RELEASED]
+        known = frozenset(names)
+        start = len(header) - FIRST_RELEASED
+        while start >= 0:  # the last run of the first columns whose tail holds only enrichment columns
+            if tuple(header[start : start + FIRST_RELEASED]) == first and known.issuperset(header[start:]):
+                return len(header) - start
+            if header[start] not in known:
+                break  # a column of the file's own ends every earlier candidate too
+            start -= 1
     return 0
 
 
