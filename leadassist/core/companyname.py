@@ -144,7 +144,7 @@ def parse_company(text: str) -> CompanyName:
             pass
     domain_like = ""
     ascii_rest = anyascii(rest).lower().strip()
-    if _DOMAIN_LIKE.match(ascii_rest) and not ascii_rest.replace(".", "").isdigit():
+    if _DOMAIN_LIKE.match(ascii_rest) and not ascii_rest.replace(".", "").isdigit() and _is_domain(ascii_rest):
         domain_like = ascii_rest
         rest = ascii_rest.split(".")[0]
     if " " not in rest.strip() and _CAMEL.search(rest):  # "VirtualBridges" -> virtual bridges (for the acronym)
@@ -168,6 +168,17 @@ def parse_company(text: str) -> CompanyName:
         domain_like=domain_like,
         folded_words=tuple(folded) if folded != words else (),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_domain(text: str) -> bool:
+    """Whether email-validator's domain rules (no DNS) accept `text` unchanged ("booking.com" yes, "a.-0" no)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(f"x@{text}", check_deliverability=False).ascii_domain == text
+    except EmailNotValidError:
+        return False
 
 
 def valid_label(text: str) -> bool:

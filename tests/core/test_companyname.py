@@ -155,3 +155,11 @@ def test_arbitrary_company_text_never_raises_and_every_candidate_is_a_valid_doma
     for cand in plan.pool:
         info = validate_email(f"x@{cand.domain}", check_deliverability=False)
         assert info.ascii_domain == cand.domain
+
+
+@pytest.mark.parametrize("company", ["A.-0", "A.0", "x.-y", "acme.-com"])
+def test_a_name_that_only_looks_like_a_domain_is_no_domain_candidate(company):
+    # Found by the property test above: "A.-0" was offered as the domain "a.-0".
+    assert parse_company(company).domain_like == ""
+    for cand in plan_candidates(GuessRequest(company)).pool:
+        assert validate_email(f"x@{cand.domain}", check_deliverability=False).ascii_domain == cand.domain
