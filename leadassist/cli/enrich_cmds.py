@@ -8,6 +8,11 @@ Offline, and above OVERLAP_MAX_ROWS rows, DNS (if any) comes first and one strea
 from PARALLEL_MIN_ROWS rows a forked child ranks the leads of about half the domains in that pass.
 With --verify-smtp (off by default) DNS comes first, then every lead is ranked, the mailbox check runs
 (cli/smtp_cmds.py) and the results it re-ranked are written.
+
+Companies with no domain from an address, colleagues or a website get one guessed from the company name
+(core.companydomain): when pass 1 leaves some, one more read collects one guess per company and country hint,
+and the DNS child makes the guesses beside the mail checks. A lead waiting for its guess is ranked once it has
+come back. The research database's confirmed and rejected domains and team knowledge apply when it exists.
 """
 
 from __future__ import annotations
@@ -23,16 +28,20 @@ from dataclasses import replace
 from pathlib import Path
 
 from leadassist import paths
+from leadassist.cli.domain_cmds import stored_knowledge
 from leadassist.cli.enrich_procs import DnsChild, Packed, RankWorker, can_fork
 from leadassist.cli.mx_cmds import add_dns_options, check_options_from_args, dns_exit_code, dns_summary_line
 from leadassist.cli.progress import ProgressLine
 from leadassist.cli.smtp_cmds import add_smtp_options, run_verified, smtp_options_from_args
 from leadassist.core import crmcsv
+from leadassist.core.companydomain import GuessBook, host_choice, website_host
 from leadassist.core.dnsreport import summarize
+from leadassist.core.domainguess import DomainGuess
 from leadassist.core.domains import DomainChoice
-from leadassist.core.enrich import Enricher, domain_key, with_check
+from leadassist.core.enrich import Enricher, domain_key
 from leadassist.core.errors import LeadAssistError, SmtpConfigError
 from leadassist.core.mailcheck import CheckOptions
+from leadassist.core.mailwords import with_check
 from leadassist.core.models import DomainCheck, EmailSource, KnownAddress, Lead, LeadResult, MailStatus, Progress
 from leadassist.core.prior import FILL_MIN_CONFIDENCE
 
@@ -126,8 +135,13 @@ class _Run:
         show: ProgressLine,
         start: float,
         total: int,
+        book: GuessBook,
     ) -> None:
-        self.args, self.engine, self.choices, self.show = args, engine, choices, show
+        self.args, self.engine, self.choices, self.show, self.book = args, engine, choices, show, book
+        self.awaiting: set[int] = set()  # rows ranked before DNS gave their domain (a guess, a website's own host)
+        self.dns_ready = options.offline  # the checks and guesses are known (always, offline)
+        # A website whose own host may have its own mail (www.jp.example.com -> jp.example.com), per domain key.
+        self.hosts = {} if options.offline else {k: h for k, c in choices.items() if (h := website_host(c, k[1]))}
         self.offline, self.start, self.total = options.offline, start, total
         self.checks: dict[str, DomainCheck] = {}
         self.leads_per_domain: Counter[str] = Counter()
@@ -135,13 +149,29 @@ class _Run:
         self.sources: Counter[str] = Counter()
         self.confidence_sum = 0
 
+    def _choice(self, lead: Lead) -> DomainChoice:
+        """A lead's domain: from pass 1, else its company's guess; its website's own host when that has mail. A
+        lead whose domain DNS has yet to give is noted in `awaiting` (ranked again once it has)."""
+        key = domain_key(lead)
+        choice = self.choices.get(key) or self.engine.domain_for_key(key)
+        if choice.source == "none":
+            if not self.dns_ready and self.book.awaits(lead):
+                self.awaiting.add(lead.row)
+            return self.book.choice(lead, choice)
+        host = self.hosts.get(key)
+        if host:
+            if not self.dns_ready:
+                self.awaiting.add(lead.row)
+                return choice
+            return host_choice(choice, host, self.checks.get(host))
+        return choice
+
     def _leads(self) -> Iterator[tuple[crmcsv.SourceRecord, Lead, DomainChoice]]:
         """Read the file once more: each record with its lead and the lead's domain."""
         with _read(self.args.input) as src:
             for i, rec in enumerate(src.records()):
                 lead = crmcsv.lead_from_cells(i, rec.cells, src.mapping)
-                key = domain_key(lead)
-                yield rec, lead, self.choices.get(key) or self.engine.domain_for_key(key)
+                yield rec, lead, self._choice(lead)
 
     def _rank(
         self, check_for: dict[str, DomainCheck] | None, worker: RankWorker | None = None
@@ -149,7 +179,9 @@ class _Run:
         """Rank every lead (with its domain's check when `check_for` is given); the worker's share from it."""
         for rec, lead, choice in self._leads():
             if worker is not None and choice.domain in self.theirs:
-                row, email, source, confidence, pattern, alternates, evidence, domain, flags = worker.take(lead.row)
+                row, email, source, confidence, pattern, alternates, evidence, domain, flags, dconf = worker.take(
+                    lead.row
+                )
                 check = self._check(domain, check_for) if check_for is not None else None
                 yield (
                     rec,
@@ -165,6 +197,7 @@ class _Run:
                         choice.source,
                         flags=flags,
                         check=check,
+                        domain_confidence=dconf,
                     ),
                 )
             else:
@@ -188,6 +221,7 @@ class _Run:
                     r.evidence,
                     r.domain,
                     r.flags,
+                    r.domain_confidence,
                 )
 
     def _check(self, domain: str, checks: dict[str, DomainCheck]) -> DomainCheck | None:
@@ -204,7 +238,7 @@ class _Run:
 
     def streamed(self, out: crmcsv.CsvExporter, checks: dict[str, DomainCheck]) -> None:
         """Rank and write in one pass, each lead with its domain's check (known beforehand)."""
-        self.checks = checks
+        self.checks, self.dns_ready = checks, True
         worker = None
         if self.leads_per_domain and self.total >= PARALLEL_MIN_ROWS and can_fork() and (os.cpu_count() or 1) > 1:
             self.theirs = _their_share(self.leads_per_domain)
@@ -219,7 +253,7 @@ class _Run:
     def verified(self, out: crmcsv.CsvExporter, checks: dict[str, DomainCheck], options: CheckOptions,
                  smtp: object) -> None:  # fmt: skip
         """--verify-smtp: rank every lead with its domain's check, run the mailbox check, write what it found."""
-        self.checks = checks
+        self.checks, self.dns_ready = checks, True
         items = ((lead, self.engine.result(lead, self._check(choice.domain, checks), choice))
                  for _, lead, choice in self._leads())  # fmt: skip
         results = run_verified(self.args, options, smtp, self.engine, items, self.show)  # type: ignore[arg-type]
@@ -227,18 +261,37 @@ class _Run:
             for rec, res in zip(src.records(), results, strict=True):
                 self._write(out, rec, res)
 
+    def dns_done(self, checks: dict[str, DomainCheck], guesses: list[DomainGuess]) -> dict[str, DomainCheck]:
+        """Take the DNS step's answers: the guesses into the book, the guessed domains' checks beside the others."""
+        self.book.answer(self.book.keys(), guesses)
+        checks = dict(checks)
+        for guess in self.book.answers.values():
+            best = guess.best
+            if best is not None and best.facts is not None and best.domain not in checks:
+                checks[best.domain] = best.facts.check
+        self.checks = checks
+        self.dns_ready = True
+        return checks
+
     def overlapped(self, out: crmcsv.CsvExporter, dns: DnsChild) -> None:
-        """Rank every lead while DNS runs in the child, then apply the checks and write (reading once more)."""
+        """Rank every lead while DNS runs in the child, then apply the checks and write (reading once more); the
+        leads that waited for their company's guess are ranked now."""
         results = []
         for n, (_, res) in enumerate(self._rank(None)):
             # Only the best candidate is written; keeping one holds memory to ~1 kB per row.
             results.append(replace(res, candidates=res.candidates[:1]) if len(res.candidates) > 1 else res)
             if n % 2000 == 0:
                 dns.poll()
-        self.checks = dns.wait(self.show)
+        self.dns_done(*dns.wait(self.show))
         with _read(self.args.input) as src:
-            for rec, res in zip(src.records(), results, strict=True):
-                self._write(out, rec, with_check(res, self._check(res.domain, self.checks)))
+            for i, (rec, res) in enumerate(zip(src.records(), results, strict=True)):
+                if i in self.awaiting:
+                    lead = crmcsv.lead_from_cells(i, rec.cells, src.mapping)
+                    choice = self._choice(lead)
+                    res = self.engine.result(lead, self._check(choice.domain, self.checks), choice)
+                    self._write(out, rec, res)
+                else:
+                    self._write(out, rec, with_check(res, self._check(res.domain, self.checks)))
 
 
 def run_enrich(args: argparse.Namespace) -> int:
@@ -251,7 +304,8 @@ def run_enrich(args: argparse.Namespace) -> int:
     if smtp is not None and options.offline:
         raise SmtpConfigError("--verify-smtp needs the DNS checks.", hint="Drop --offline.")
     show = ProgressLine()
-    engine = Enricher(max_candidates=args.candidates)
+    decisions, formats, store_domains = stored_knowledge(args)
+    engine = Enricher(max_candidates=args.candidates, decisions=decisions, formats=formats)
     # Pass 1: learn what every row says about its company, and collect the distinct facts a lead's domain
     # depends on, so the domains to check are known without reading the file again.
     keys: Counter[tuple[str, str, str]] = Counter()
@@ -272,6 +326,10 @@ def run_enrich(args: argparse.Namespace) -> int:
     )
     choices = {key: engine.domain_for_key(key) for key in keys}
     domains = {c.domain for c in choices.values() if c.domain}
+    book = _guesses_wanted(args.input, engine, choices, store_domains)
+    if book.requests and options.offline:
+        book.offline()
+        print(f"leadassist: {book.summary()} (drop --offline to guess them over DNS)", file=sys.stderr)
     export = crmcsv.ExportOptions(
         preset=args.preset,
         fill_email=args.fill_email,
@@ -279,22 +337,23 @@ def run_enrich(args: argparse.Namespace) -> int:
         excel_safe=args.excel_safe,
         encoding=args.encoding,
     )
-    run = _Run(args, engine, choices, options, show, start, total)
+    run = _Run(args, engine, choices, options, show, start, total, book)
     for key, n in keys.items():
         if choices[key].domain:
             run.leads_per_domain[choices[key].domain] += n
     dns = None
-    if domains and not options.offline:
+    if (domains or book.requests) and not options.offline:
         cache_path = paths.dns_cache_path(args.data_dir) if options.use_cache else None
-        dns = DnsChild(sorted(domains), options, cache_path)
+        wanted = sorted(domains | set(run.hosts.values()))
+        dns = DnsChild(wanted, options, cache_path, [book.requests[k] for k in book.keys()])
     try:
         with crmcsv.CsvExporter(args.output, dialect, header, mapping, export) as out:
             if smtp is not None:
-                run.verified(out, dns.wait(show) if dns is not None else {}, options, smtp)
+                run.verified(out, run.dns_done(*dns.wait(show)) if dns is not None else {}, options, smtp)
             elif dns is not None and total <= OVERLAP_MAX_ROWS:
                 run.overlapped(out, dns)
             else:
-                run.streamed(out, dns.wait(show) if dns is not None else {})
+                run.streamed(out, run.dns_done(*dns.wait(show)) if dns is not None else {})
     finally:
         if dns is not None:
             dns.stop()
@@ -315,10 +374,28 @@ def run_enrich(args: argparse.Namespace) -> int:
         + (": " + ", ".join(f"{n} {s}" for s, n in statuses.most_common()) if statuses else " (not checked)")
         + f"; wrote {args.output} in {time.monotonic() - start:.1f} s"
     )
+    if book.answers and not options.offline:
+        print(f"leadassist: {book.summary()}", file=sys.stderr)
     unchecked = summarize(run.checks.values())
     if dns_summary_line(unchecked):
         print(dns_summary_line(unchecked), file=sys.stderr)
     return dns_exit_code(unchecked)
+
+
+def _guesses_wanted(
+    path: Path, engine: Enricher, choices: dict[tuple[str, str, str], DomainChoice], store_domains: dict[str, float]
+) -> GuessBook:
+    """The guesses this file needs: one more read when pass 1 left companies without a domain (none otherwise)."""
+    book = engine.guess_book(store_domains)
+    open_keys = {key for key, choice in choices.items() if choice.source == "none" and key[0].strip()}
+    if not open_keys:
+        return book
+    with _read(path) as src:
+        for i, rec in enumerate(src.records()):
+            lead = crmcsv.lead_from_cells(i, rec.cells, src.mapping)
+            if domain_key(lead) in open_keys:
+                book.want(lead)
+    return book
 
 
 def _parse_known(text: str) -> KnownAddress:

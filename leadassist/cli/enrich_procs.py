@@ -14,14 +14,18 @@ import sys
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leadassist.cli.progress import ProgressLine
 from leadassist.core.errors import LeadAssistError
-from leadassist.core.mailcheck import CheckOptions, DomainCache, check_domains_sync
+from leadassist.core.mailcheck import CheckOptions, DomainCache
 from leadassist.core.models import DomainCheck, Progress
+
+if TYPE_CHECKING:
+    from leadassist.core.domainguess import DomainGuess, GuessRequest
 
 _BATCH = 500  # results per message from the ranking child: few enough messages, small enough to stream
 
@@ -44,17 +48,37 @@ def _lost(proc: multiprocessing.process.BaseProcess, what: str) -> LeadAssistErr
     )
 
 
-def _check_in_child(conn: Connection, domains: list[str], options: CheckOptions, cache_path: Path | None) -> None:
-    """The DNS child process: check the domains, send progress, then the checks (or the error) to the parent."""
+def _check_in_child(
+    conn: Connection,
+    domains: list[str],
+    options: CheckOptions,
+    cache_path: Path | None,
+    requests: list[GuessRequest],
+) -> None:
+    """The DNS child process: check the domains and guess the companies' domains at the same time, send progress,
+    then the checks and guesses (or the error) to the parent."""
+    import asyncio
+
+    from leadassist.core.companydomain import check_and_guess
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it terminates this process
     try:
         cache = DomainCache(cache_path) if cache_path is not None else None
         try:
-            checks = check_domains_sync(domains, options, cache=cache, on_progress=lambda p: conn.send(("progress", p)))
+            checks, guesses = asyncio.run(
+                check_and_guess(
+                    domains,
+                    requests,
+                    options,
+                    cache=cache,
+                    on_progress=lambda p: conn.send(("progress", p)),
+                    on_guess_progress=lambda p: conn.send(("progress", replace(p, stage="guess"))),
+                )
+            )
         finally:
             if cache is not None:
                 cache.close()
-        conn.send(("done", checks))
+        conn.send(("done", (checks, guesses)))
     except LeadAssistError as exc:
         conn.send(("error", str(exc)))  # re-raised in the parent as the same one-line message
     except Exception:
@@ -64,17 +88,23 @@ def _check_in_child(conn: Connection, domains: list[str], options: CheckOptions,
 
 
 class DnsChild:
-    """`check_domains_sync` in a child process, so the DNS step's CPU work runs beside ranking on another core."""
+    """The DNS step in a child process (mail checks and company-domain guesses), so its CPU work runs beside
+    ranking on another core."""
 
-    def __init__(self, domains: list[str], options: CheckOptions, cache_path: Path | None) -> None:
+    def __init__(
+        self,
+        domains: list[str],
+        options: CheckOptions,
+        cache_path: Path | None,
+        requests: list[GuessRequest] | None = None,
+    ) -> None:
         ctx = _context()
         self._conn, child_end = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(
-            target=_check_in_child, args=(child_end, domains, options, cache_path), name="leadassist-dns", daemon=True
-        )
+        args = (child_end, domains, options, cache_path, list(requests or ()))
+        self._proc = ctx.Process(target=_check_in_child, args=args, name="leadassist-dns", daemon=True)
         self._proc.start()
         child_end.close()  # so a child that dies leaves EOF here instead of a hang
-        self._result: dict[str, DomainCheck] | None = None
+        self._result: tuple[dict[str, DomainCheck], list[DomainGuess]] | None = None
         self._latest: Progress | None = None
         self._on_progress: ProgressLine | None = None
 
@@ -100,8 +130,8 @@ class DnsChild:
         self._on_progress = None
         self._receive(block=False)
 
-    def wait(self, on_progress: ProgressLine) -> dict[str, DomainCheck]:
-        """The checks by domain, waiting for them while showing the child's progress."""
+    def wait(self, on_progress: ProgressLine) -> tuple[dict[str, DomainCheck], list[DomainGuess]]:
+        """The checks by domain and the guesses (in the order asked), waiting for them while showing progress."""
         self._on_progress = on_progress
         if self._latest is not None:
             on_progress(self._latest)

@@ -228,8 +228,9 @@ async def probe_domains(
             ns, a = await asyncio.gather(
                 classifier.query(domain, dns.rdatatype.NS), classifier.query(domain, dns.rdatatype.A)
             )
-        servers = tuple(str(r.target).rstrip(".").lower() for r in ns.values) if ns.kind == "answer" else ()  # type: ignore[attr-defined]
-        addresses = tuple(str(r.address) for r in a.values) if a.kind == "answer" else ()  # type: ignore[attr-defined]
+        # Sorted: DNS answers come in any order, and the evidence ("name server ns1...") must not change between runs.
+        servers = tuple(sorted(str(r.target).rstrip(".").lower() for r in ns.values)) if ns.kind == "answer" else ()  # type: ignore[attr-defined]
+        addresses = tuple(sorted(str(r.address) for r in a.values)) if a.kind == "answer" else ()  # type: ignore[attr-defined]
         cname = a.canonical if a.canonical and a.canonical != domain else ""
         out[domain] = _facts(checks[domain], servers, addresses, cname)
 

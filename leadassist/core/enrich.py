@@ -14,26 +14,38 @@ on, the mailbox check over SMTP (`verify`, a core.smtpstep.SmtpStep) as a separa
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import re
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import dns.asyncresolver
-from email_validator import EmailNotValidError, validate_email
 
 from leadassist.core import domains as dom
 from leadassist.core import junk
-from leadassist.core.formats import Example, Prior, learn_mixture, load_prior, rank
-from leadassist.core.mailcheck import CheckOptions, DomainCache, check_domains, make_resolver
+from leadassist.core.addresses import normalise_email
+from leadassist.core.companydomain import (
+    CONFIRMED,
+    GUESSED,
+    CompanyDecisions,
+    GuessBook,
+    check_and_guess,
+    decided_choice,
+    known_domain_counts,
+    reliability,
+    settle,
+    website_host,
+)
+from leadassist.core.formats import Example, Prior, format_counts, learn_mixture, load_prior, rank
+from leadassist.core.mailcheck import CheckOptions, DomainCache, make_resolver
+from leadassist.core.mailwords import adjust_for_mail, describe_check
 from leadassist.core.models import (
     Candidate,
     DomainCheck,
     EmailSource,
+    FormatCounts,
     FormatMixture,
     KnownAddress,
     Lead,
@@ -50,8 +62,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# How much a mail status changes the chance that an address at the domain works.
-_MAIL_FACTOR = {MailStatus.NO_DOMAIN: 0.02, MailStatus.NULL_MX: 0.02, MailStatus.NO_MAIL: 0.05}
 _RESULT_BATCH = 200
 _FLUSH_SECONDS = 0.25
 
@@ -64,34 +74,19 @@ class EnrichOptions:
     max_candidates: int = 5
 
 
-# An ASCII dot-atom local part (RFC 5322 atext): for these email-validator's local-part check is exactly this
-# pattern plus the 64-character limit, so only the domain needs its full validation (cached per domain).
-_DOT_ATOM = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-
-
-@functools.lru_cache(maxsize=65536)
-def _valid_domain(domain: str) -> str:
-    try:
-        return validate_email(f"x@{domain}", check_deliverability=False).ascii_domain.lower()
-    except EmailNotValidError:
-        return ""
-
-
-@functools.lru_cache(maxsize=65536)  # a CRM row's address is normalised by each step that reads it
-def normalise_email(text: str) -> str:
-    """The normalised form of an address, or '' when its syntax is invalid (email-validator rules, no DNS)."""
-    local, at, domain = text.strip().rpartition("@")
-    if not at or not local:
-        return ""
-    low = local.lower()
-    if len(low) <= 64 and low.isascii() and _DOT_ATOM.match(low):
-        valid = _valid_domain(domain.lower())
-        return f"{low}@{valid}" if valid else ""
-    try:
-        info = validate_email(text.strip(), check_deliverability=False)
-    except EmailNotValidError:
-        return ""
-    return f"{info.local_part.lower()}@{info.ascii_domain.lower()}"
+def _no_address(
+    lead: Lead,
+    why: str,
+    choice: dom.DomainChoice,
+    check: DomainCheck | None,
+    flags: tuple[str, ...] = (),
+    domain_confidence: int = 0,
+) -> LeadResult:
+    """A result without an address, saying why (the domain, if any, kept)."""
+    none = EmailSource.NONE
+    return LeadResult(
+        lead.row, "", none, 0, "", (), why, choice.domain, choice.source, (), flags, check, domain_confidence
+    )
 
 
 def _variants(first: str, last: str, full_name: str) -> tuple[NameVariant, ...]:
@@ -102,44 +97,10 @@ def _display(first: str, last: str, full_name: str) -> str:
     return " ".join(p for p in (first.strip(), last.strip()) if p) or full_name.strip()
 
 
-def describe_check(check: DomainCheck | None) -> str:
-    """Evidence text for a domain's mail status ('domain has Microsoft 365 MX')."""
-    if check is None or check.status == MailStatus.NOT_CHECKED:
-        return ""
-    if check.status == MailStatus.MX:
-        return f"domain has {check.provider} MX" if check.provider else "domain has MX records"
-    if check.status == MailStatus.IMPLICIT_MX:
-        return "domain takes mail on its A record (no MX)"
-    if check.status == MailStatus.UNKNOWN:
-        return f"mail check failed ({check.reason or 'unknown'}) — retry later"
-    words = {
-        MailStatus.NULL_MX: "says it takes no mail (null MX)",
-        MailStatus.NO_DOMAIN: "does not exist",
-        MailStatus.NO_MAIL: "has no mail server",
-    }
-    return f"domain {words.get(check.status, check.status.value)}"
-
-
 def domain_key(lead: Lead) -> tuple[str, str, str]:
     """What `Enricher.domain_for` reads from a lead: (company, website, its valid address's domain or '')."""
     email = normalise_email(lead.email) if lead.email.strip() else ""
     return lead.company, lead.website, email.rpartition("@")[2]
-
-
-def with_check(result: LeadResult, check: DomainCheck | None) -> LeadResult:
-    """A result ranked without a mail status (`Enricher.result(lead, None)`) as if ranked with `check`."""
-    if result.source == EmailSource.KNOWN:
-        mail = describe_check(check)
-        evidence = f"{result.evidence}; {mail}" if mail else result.evidence
-        cands = tuple(replace(c, evidence=evidence) for c in result.candidates)
-        return replace(result, evidence=evidence, candidates=cands, check=check)
-    if result.source != EmailSource.INFERRED or not result.candidates:
-        return replace(result, check=check)
-    cands = tuple(Enricher._adjust_for_mail(list(result.candidates), check))
-    best = cands[0]
-    return replace(
-        result, confidence=round(best.probability * 100), evidence=best.evidence, candidates=cands, check=check
-    )
 
 
 class Enricher:
@@ -152,10 +113,15 @@ class Enricher:
         max_candidates: int = 5,
         known: Iterable[KnownAddress] = (),
         bounced: Iterable[KnownAddress | str] = (),
+        decisions: CompanyDecisions | None = None,
+        formats: Mapping[str, FormatCounts] | None = None,
     ) -> None:
         self.prior = prior or load_prior()
         self.max_candidates = max_candidates
         self.companies = dom.CompanyDomains()
+        self.decisions = decisions or CompanyDecisions()  # the rep's confirmed and rejected domains per company
+        self._formats = formats or {}  # domain -> format counts learned elsewhere (a team pack)
+        self._websites: Counter[str] = Counter()  # website domains of the file: with known addresses, the TLD mix
         self._known: dict[str, dict[str, Example]] = defaultdict(dict)  # domain -> email -> example
         self._taken: dict[str, dict[str, str]] = defaultdict(dict)  # domain -> local -> holder
         self._bounced: dict[str, dict[str, Example | None]] = defaultdict(dict)
@@ -203,15 +169,25 @@ class Enricher:
             self.add_known(lead.first, lead.last, lead.email, full_name=lead.full_name, company=lead.company)
         if lead.website.strip():
             self.companies.add(lead.company, website=lead.website)
+            self._websites[dom.website_domain(lead.website)] += 1
 
     def domain_for(self, lead: Lead) -> dom.DomainChoice:
-        """Step 2: the mail domain of a lead and where it came from."""
+        """Step 2: the mail domain of a lead and where it came from (before any guess from the company name)."""
         return self.domain_for_key(domain_key(lead))
 
     def domain_for_key(self, key: tuple[str, str, str]) -> dom.DomainChoice:
         """`domain_for` from a lead's `domain_key` (leads with equal keys get the same domain)."""
         company, website, email_domain = key
-        return self.companies.choose(company, website, f"@{email_domain}" if email_domain else "")
+        choice = self.companies.choose(company, website, f"@{email_domain}" if email_domain else "")
+        return decided_choice(choice, company, self.decisions) if self.decisions else choice
+
+    def guess_book(self, known_domains: Mapping[str, float] | None = None) -> GuessBook:
+        """A GuessBook for this run's leads without a domain: the rep's decisions, and as TLD mix the company
+        domains learned so far (known addresses, websites, confirmed domains) plus `known_domains`."""
+        learned = {d: float(len(v)) for d, v in self._known.items() if v}
+        confirmed = [d.domain for ds in self.decisions.by_company.values() for d in ds.values() if d.kind == CONFIRMED]
+        mix = known_domain_counts(learned, self._websites, confirmed, known_domains or {})
+        return GuessBook(self.decisions, mix)
 
     def mixture(self, domain: str) -> FormatMixture:
         """The company's format mixture (learned once per domain, relearned after new knowledge)."""
@@ -221,9 +197,22 @@ class Enricher:
             patterns = self._patterns[domain] = {}
             known = self._known.get(domain, {}).values()
             provider = self._providers.get(domain, "")
-            mix = learn_mixture(domain, known, self.prior, bounced, patterns, provider=provider)
+            extra = self._formats.get(domain)
+            mix = learn_mixture(domain, known, self.prior, bounced, patterns, provider=provider, extra=extra)
             self._mixtures[domain] = mix
         return mix
+
+    def learned_counts(self, provider_of: Mapping[str, str] | None = None) -> dict[str, FormatCounts]:
+        """What the known (and bounced) addresses taught about each domain, as counts only (for a team pack);
+        `provider_of` names each domain's mail provider, a level of the prior the counts are shared out by."""
+        out = {}
+        for domain in sorted({d for d, v in self._known.items() if v} | {d for d, v in self._bounced.items() if v}):
+            provider = (provider_of or {}).get(domain, "")
+            if provider and self._providers.get(domain) != provider:
+                self._providers[domain] = provider
+                self._mixtures.pop(domain, None)
+            out[domain] = format_counts(self.mixture(domain))
+        return out
 
     def candidates(
         self, first: str, last: str, full_name: str, domain: str, reliability: float = 1.0
@@ -262,45 +251,23 @@ class Enricher:
             if email:
                 return self._known_result(lead, email, check)
         if not domain:
-            return LeadResult(
-                lead.row, "", EmailSource.NONE, 0, "", (), choice.explanation, "", choice.source, check=check
-            )
+            return _no_address(lead, choice.explanation, choice, check)
+        sure = reliability(choice, self.prior.domain_reliability)
+        dconf = round(100 * sure)
         problem = junk.name_problem(lead.first, lead.last, lead.full_name)
         if problem is not None and not problem.capped:  # a phone number, an address, a placeholder: no person
-            why, flags = f"{problem.reason}: no address built", (problem.flag,)
-            return LeadResult(lead.row, "", EmailSource.NONE, 0, "", (), why, domain, choice.source, (), flags, check)
+            return _no_address(lead, f"{problem.reason}: no address built", choice, check, (problem.flag,), dconf)
         if not _variants(lead.first, lead.last, lead.full_name):
-            return LeadResult(
-                lead.row,
-                "",
-                EmailSource.NONE,
-                0,
-                "",
-                (),
-                "no usable name to build an address",
-                domain,
-                choice.source,
-                check=check,
-            )
+            return _no_address(lead, "no usable name to build an address", choice, check, (), dconf)
         if check is not None and check.provider and self._providers.get(domain) != check.provider:
             self._providers[domain] = check.provider  # the prior's provider level applies from now on
             self._mixtures.pop(domain, None)
-        reliability = self.prior.domain_reliability.get(choice.source, 0.9)
-        cands = self._ranked(lead.first, lead.last, lead.full_name, domain, reliability, problem)
-        cands = self._adjust_for_mail(cands, check)
+        cands = self._ranked(lead.first, lead.last, lead.full_name, domain, sure, problem)
+        cands = adjust_for_mail(cands, check)
+        if choice.source in (GUESSED, CONFIRMED) and choice.explanation:  # say where the domain came from first
+            cands = [replace(c, evidence=f"{choice.explanation}; {c.evidence}") for c in cands]
         if not cands:
-            return LeadResult(
-                lead.row,
-                "",
-                EmailSource.NONE,
-                0,
-                "",
-                (),
-                "no template fits this name",
-                domain,
-                choice.source,
-                check=check,
-            )
+            return _no_address(lead, "no template fits this name", choice, check, (), dconf)
         junk_flags = (problem.flag,) if problem is not None else ()
         if placeholder := junk.placeholder_company(lead, choice):
             cands, junk_flags = junk.capped(cands, placeholder), (*junk_flags, junk.PLACEHOLDER_COMPANY)
@@ -319,6 +286,7 @@ class Enricher:
             candidates=tuple(cands),
             flags=flags,
             check=check,
+            domain_confidence=dconf,
         )
 
     def _known_result(self, lead: Lead, email: str, check: DomainCheck | None) -> LeadResult:
@@ -335,17 +303,10 @@ class Enricher:
             evidence += f"; {mail}"
         flags = dom.domain_flags(email)
         cand = Candidate(email, 1.0, pattern, evidence)
+        known = EmailSource.KNOWN
         return LeadResult(
-            lead.row, email, EmailSource.KNOWN, 100, pattern, (), evidence, domain, "address", (cand,), flags, check
+            lead.row, email, known, 100, pattern, (), evidence, domain, "address", (cand,), flags, check, 100
         )
-
-    @staticmethod
-    def _adjust_for_mail(cands: list[Candidate], check: DomainCheck | None) -> list[Candidate]:
-        mail = describe_check(check)
-        if not mail or check is None:
-            return cands
-        factor = _MAIL_FACTOR.get(check.status, 1.0)
-        return [replace(c, probability=c.probability * factor, evidence=f"{c.evidence}; {mail}") for c in cands]
 
 
 async def enrich_leads(
@@ -357,25 +318,56 @@ async def enrich_leads(
     cache: DomainCache | None = None,
     resolver: dns.asyncresolver.Resolver | None = None,
     prior: Prior | None = None,
+    decisions: CompanyDecisions | None = None,
+    formats: Mapping[str, FormatCounts] | None = None,
+    known_domains: Mapping[str, float] | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     on_results: Callable[[list[LeadResult]], None] | None = None,
+    on_guesses: Callable[[GuessBook], None] | None = None,
     verify: SmtpStep | None = None,
 ) -> list[LeadResult]:
     """Enrich a list of leads: learn, check each domain once over DNS, rank; results in input order.
 
-    Results are also handed to `on_results` in batches as soon as their domain's mail status is known, so a
-    UI can show them while DNS is still running. Cancelling the awaiting task stops the DNS step promptly.
-    With `verify`, the mailbox check runs after DNS and hands the results it changed to `on_results` again.
+    A lead whose company has no domain from an address, colleagues, a website or the rep's `decisions` gets one
+    guessed from the company name (one guess per company and country hint, all in the same DNS step as the mail
+    checks; `known_domains` adds to the TLD mix; `on_guesses` hears the run's guesses). `formats` are format
+    counts learned elsewhere (a team pack). Results are also handed to `on_results` in batches as soon as their
+    domain's mail status is known, so a UI can show them while DNS is still running. Cancelling the awaiting task
+    stops the DNS step promptly. With `verify`, the mailbox check runs after DNS and hands the results it changed
+    to `on_results` again.
     """
     options = options or EnrichOptions()
     start = time.monotonic()
-    engine = Enricher(prior, max_candidates=options.max_candidates, known=known, bounced=bounced)
+    engine = Enricher(prior, max_candidates=options.max_candidates, known=known, bounced=bounced,
+                      decisions=decisions, formats=formats)  # fmt: skip
     for lead in leads:
         engine.learn(lead)
     choices = [engine.domain_for(lead) for lead in leads]
+    book = engine.guess_book(known_domains)
+    waiting: list[int] = []  # leads whose domain is guessed from the company name
+    for i, choice in enumerate(choices):
+        if choice.source == "none":
+            if book.want(leads[i]) is None:
+                choices[i] = book.choice(leads[i], choice)  # no company: nothing to guess
+            else:
+                waiting.append(i)
+    if options.check.offline and waiting:
+        book.offline()
+        for i in waiting:
+            choices[i] = book.choice(leads[i], choices[i])
+        waiting = []
+    # A website whose own host may have its own mail (www.jp.example.com): those leads wait for both checks.
+    hosts = (
+        {}
+        if options.check.offline
+        else {i: h for i, c in enumerate(choices) if (h := website_host(c, leads[i].website))}
+    )
+    skip = set(waiting) | set(hosts)
     by_domain: dict[str, list[int]] = defaultdict(list)
     for i, choice in enumerate(choices):
-        by_domain[choice.domain].append(i)
+        if i not in skip:
+            by_domain[choice.domain].append(i)
+    extra = sorted(({*hosts.values()} | {choices[i].domain for i in hosts}) - set(by_domain))
     results: list[LeadResult | None] = [None] * len(leads)
     pending: list[LeadResult] = []
     done = 0
@@ -401,8 +393,8 @@ async def enrich_leads(
             on_progress(Progress("enrich", done, len(leads), time.monotonic() - start))
 
     finish(by_domain.pop("", []), None)
-    domains = [d for d in by_domain if d]
-    if options.check.offline or not domains:
+    domains = [d for d in by_domain if d] + extra
+    if options.check.offline or not (domains or waiting):
         offline = DomainCheck("", MailStatus.NOT_CHECKED, "offline")
         for d in domains:
             finish(by_domain[d], replace(offline, domain=d))
@@ -411,9 +403,17 @@ async def enrich_leads(
         def on_result(check: DomainCheck) -> None:
             finish(by_domain.pop(check.domain, []), check)
 
-        await check_domains(domains, options.check, resolver=resolver, cache=cache, on_result=on_result)
+        keys = book.keys()
+        checks, guesses = await check_and_guess(
+            domains, [book.requests[k] for k in keys], options.check, resolver=resolver, cache=cache,
+            on_result=on_result,
+        )  # fmt: skip
         for idx in list(by_domain.values()):  # a domain the checker normalised differently
             finish(idx, None)
+        book.answer(keys, guesses)
+        if on_guesses is not None:
+            on_guesses(book)
+        settle(book, waiting, hosts, leads, choices, checks, finish)
     flush()
     done_results = [r for r in results if r is not None]
     if verify is None or options.check.offline:

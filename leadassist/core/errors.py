@@ -51,3 +51,7 @@ class ImportCancelled(LeadAssistError):
 
 class SmtpConfigError(LeadAssistError):
     """The mailbox-check settings are unusable (HELO name, sender address, proxy or server address)."""
+
+
+class PackError(LeadAssistError):
+    """A team-knowledge pack cannot be read: damaged, not a pack, or written by a newer LeadAssist."""

@@ -35,7 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from leadassist.core.models import Candidate, FormatMixture, NameVariant
+from leadassist.core.models import Candidate, FormatCounts, FormatMixture, NameVariant
 from leadassist.core.prior import (
     FILL_MIN_CONFIDENCE,
     OTHER,
@@ -58,6 +58,7 @@ __all__ = [
     "evidence",
     "explain",
     "fit_calibration",
+    "format_counts",
     "learn_mixture",
     "load_prior",
     "prior_from_json",
@@ -120,12 +121,13 @@ def learn_mixture(
     *,
     provider: str = "",
     base: Mapping[str, float] | None = None,
+    extra: FormatCounts | None = None,
 ) -> FormatMixture:
     """Estimate a company's template and convention mixture from its known (and bounced) addresses.
 
     The Dirichlet prior is centred on `base`, by default the prior's hierarchy for `domain` and its mail
     `provider` (core.prior). When `patterns` is given it receives, for each known local part, the template
-    that most likely made it.
+    that most likely made it. `extra` adds counts learned elsewhere (a team pack) to those of `known`.
     """
     if base is None:
         base = prior.base(domain, provider) if domain else prior.templates
@@ -150,13 +152,30 @@ def learn_mixture(
             for tag in v.tags:
                 dim, _, choice = tag.partition(":")
                 c_counts[dim][choice] += share
+    if extra is not None:
+        n, explained = n + extra.known, explained + extra.explained
+        for key, count in extra.templates.items():
+            t_counts[key] += count
+        for key, k in extra.fits.items():
+            fits[key] += k
+        for dim, seen in extra.conventions.items():
+            for choice, count in seen.items():
+                c_counts[dim][choice] += count
     alpha, beta = prior.template_strength, prior.convention_strength
     theta = {k: (t_counts.get(k, 0.0) + alpha * g) / (n + alpha) for k, g in base.items()}
     n_bounced = 0
+    factors: dict[str, float] = defaultdict(lambda: 1.0)
     for ex in bounced:
         n_bounced += 1
         for key, _, share in explain(ex, prior, base):
-            theta[key] *= 1.0 - (1.0 - prior.bounce_factor) * share
+            factors[key] *= 1.0 - (1.0 - prior.bounce_factor) * share
+    if extra is not None:
+        n_bounced += extra.bounced
+        for key, factor in extra.bounce_factors.items():
+            factors[key] *= factor
+    for key, factor in factors.items():
+        if key in theta:
+            theta[key] *= factor
     theta = normalise(theta)
     dims = set(prior.conventions) | set(c_counts)
     phi = {}
@@ -178,6 +197,20 @@ def learn_mixture(
         bounced=n_bounced,
         template_fits=dict(fits),
         prior_templates=base if isinstance(base, dict) else dict(base),  # shared with the prior: never modified
+        bounce_factors=dict(factors),
+    )
+
+
+def format_counts(mixture: FormatMixture) -> FormatCounts:
+    """The counts a mixture was learned from (what a team pack carries for its domain)."""
+    return FormatCounts(
+        templates=dict(mixture.template_counts),
+        conventions={d: dict(c) for d, c in mixture.convention_counts.items()},
+        known=mixture.known,
+        explained=mixture.explained,
+        fits=dict(mixture.template_fits),
+        bounced=mixture.bounced,
+        bounce_factors=dict(mixture.bounce_factors),
     )
 
 

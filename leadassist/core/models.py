@@ -18,6 +18,9 @@ class Lead:
     email: str = ""
     website: str = ""
     record_id: str = ""
+    country: str = ""  # Country, City and Phone cells: hints for guessing the company's domain from its name
+    city: str = ""
+    phone: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +80,27 @@ class FormatMixture:
     bounced: int = 0
     template_fits: dict[str, int] = field(default_factory=dict)  # colleagues whose address each template renders
     prior_templates: dict[str, float] = field(default_factory=dict)  # the prior π this mixture was shrunk towards
+    bounce_factors: dict[str, float] = field(default_factory=dict)  # template -> factor its bounces put on θ
     # Per-mixture memo of the templates a name with given parts can use (filled by core.formats, not compared).
     applicable_memo: dict[frozenset[str], tuple[list[tuple[str, float]], float, float]] = field(
         default_factory=dict, compare=False, repr=False
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FormatCounts:
+    """What a company's known addresses taught about its formats, as counts only (no names, no addresses): the
+    fractional template and convention counts, how many addresses (explained by a template or not), how many
+    colleagues each template renders, and the bounces' factors. A team pack carries these per domain; added to a
+    company's own counts they rank as the addresses they came from would."""
+
+    templates: dict[str, float] = field(default_factory=dict)
+    conventions: dict[str, dict[str, float]] = field(default_factory=dict)
+    known: int = 0
+    explained: float = 0.0
+    fits: dict[str, int] = field(default_factory=dict)
+    bounced: int = 0
+    bounce_factors: dict[str, float] = field(default_factory=dict)
 
 
 class MailStatus(StrEnum):
@@ -179,4 +199,5 @@ class LeadResult:
     candidates: tuple[Candidate, ...] = ()
     flags: tuple[str, ...] = ()
     check: DomainCheck | None = None
+    domain_confidence: int = 0  # 0..100: the chance `domain` is the company's mail domain (core.companydomain)
     smtp: tuple[MailboxCheck, ...] = ()  # mailbox checks of this lead's candidates (empty: SMTP check off)

@@ -33,19 +33,19 @@ from leadassist.store.search import fts_query
 UPDATE_PRESETS = {"salesforce": "Lead ID", "hubspot": "Record ID", "pipedrive": "Person - ID", "zoho": "Record Id"}
 _RESULT_COLUMNS = (
     "l.enriched_at, l.id, l.email, l.source, l.confidence, l.pattern, l.alternates, l.evidence, l.domain,"
-    " l.domain_source, l.candidates, l.flags"
+    " l.domain_source, l.candidates, l.flags, l.domain_confidence"
 )
 _Layout = tuple[CsvDialect, list[str], HeaderMapping]
 
 
 def _result(row: Sequence[Any], checks: dict[str, DomainCheck | None], db: sqlite_utils.Database) -> LeadResult:
     (lead_id, email, source, confidence, pattern, alternates, evidence, domain, domain_source, candidates,
-     flags) = row  # fmt: skip
+     flags, domain_confidence) = row  # fmt: skip
     if domain and domain not in checks:
         checks[domain] = store_leads.domain_check(db, domain)
     return LeadResult(lead_id, email, EmailSource(source), confidence, pattern, tuple(json.loads(alternates)),
                       evidence, domain, domain_source, store_leads._candidates(candidates), tuple(json.loads(flags)),
-                      checks.get(domain))  # fmt: skip
+                      checks.get(domain), int(domain_confidence))  # fmt: skip
 
 
 def _layouts(db: sqlite_utils.Database, import_ids: Sequence[int]) -> dict[int, _Layout]:

@@ -90,6 +90,7 @@ class LeadDetail:
     check: DomainCheck | None
     notes: tuple[Note, ...]
     feedback: dict[str, str]  # address -> latest kind (correct | bounced | replied)
+    domain_confidence: int = 0  # 0..100, migration 0006
 
     @property
     def provider(self) -> str:
@@ -112,7 +113,7 @@ class LeadDetail:
             return None
         return LeadResult(self.id, self.email, EmailSource(self.source), self.confidence, self.pattern,
                           self.alternates, self.evidence, self.domain, self.domain_source, self.candidates,
-                          self.flags, self.check)  # fmt: skip
+                          self.flags, self.check, self.domain_confidence)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,17 +284,18 @@ def get_lead(db: sqlite_utils.Database, lead_id: int) -> LeadDetail:
     row = db.conn.execute(
         "SELECT id, record_id, first, last, full_name, name, company, title, crm_email, website, status, status_at,"
         " email, source, confidence, pattern, alternates, evidence, domain, domain_source, candidates, flags,"
-        " mail_status, enriched_at FROM leads WHERE id = ?",
+        " mail_status, enriched_at, domain_confidence FROM leads WHERE id = ?",
         (int(lead_id),),
     ).fetchone()
     if row is None:
         raise NotFoundError(f"there is no lead {lead_id}.", hint="List the leads with `leadassist leads`.")
     values = list(row)
+    domain_confidence = int(values.pop())
     values[16] = tuple(json.loads(values[16]))
     values[20] = _candidates(values[20])
     values[21] = tuple(json.loads(values[21]))
     check = domain_check(db, values[18]) if values[18] else None
-    return LeadDetail(*values, check, tuple(notes_of(db, lead_id)), feedback_of(db, lead_id))  # type: ignore[call-arg]
+    return LeadDetail(*values, check, tuple(notes_of(db, lead_id)), feedback_of(db, lead_id), domain_confidence)  # type: ignore[call-arg]
 
 
 def colleague_ids(db: sqlite_utils.Database, lead_id: int) -> list[int]:
@@ -346,13 +348,13 @@ def save_results(
         _save_checks(db, (r.check for _, r in pairs if r.check is not None))
         db.conn.executemany(
             "UPDATE leads SET email = ?, source = ?, confidence = ?, pattern = ?, alternates = ?, evidence = ?,"
-            " domain = ?, domain_source = ?, candidates = ?, flags = ?, enriched_at = ?,"
+            " domain = ?, domain_source = ?, candidates = ?, flags = ?, enriched_at = ?, domain_confidence = ?,"
             " mail_status = coalesce((SELECT status FROM domains WHERE domains.domain = ?), 'not-checked'),"
             " provider = coalesce((SELECT provider FROM domains WHERE domains.domain = ?), '')"
             " WHERE id = ?",
             [(r.email, r.source.value, int(r.confidence), r.pattern, json.dumps(list(r.alternates)), r.evidence,
-              r.domain, r.domain_source, _candidates_json(r.candidates), json.dumps(list(r.flags)), now, r.domain,
-              r.domain, int(lead_id)) for lead_id, r in pairs],
+              r.domain, r.domain_source, _candidates_json(r.candidates), json.dumps(list(r.flags)), now,
+              int(r.domain_confidence), r.domain, r.domain, int(lead_id)) for lead_id, r in pairs],
         )  # fmt: skip
 
 

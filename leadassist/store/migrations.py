@@ -286,6 +286,56 @@ def _import_rows(db: sqlite_utils.Database) -> None:
     _run_each(db, _INDEXES_0005)
 
 
+_SCHEMA_0006 = """
+    CREATE TABLE company_domains (            -- the rep's decisions on a company's mail domain
+        company_key TEXT NOT NULL,            -- core.domains.company_key of the company name
+        domain TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('confirmed', 'rejected', 'doubted')),
+        weight REAL NOT NULL DEFAULT 1.0,     -- doubted: the likelihood factor of the bounces on it
+        company TEXT NOT NULL DEFAULT '',     -- the name as the rep saw it (for lists)
+        source TEXT NOT NULL DEFAULT 'rep',   -- rep | correct | replied | bounced | pack
+        decided_at REAL NOT NULL,
+        PRIMARY KEY (company_key, domain)
+    );
+    CREATE UNIQUE INDEX company_domains_one_confirmed ON company_domains(company_key) WHERE kind = 'confirmed';
+    CREATE TABLE company_guesses (            -- the latest guess of each company's domain from its name
+        company_key TEXT PRIMARY KEY,
+        company TEXT NOT NULL,
+        status TEXT NOT NULL,                 -- found | none | unknown
+        domain TEXT NOT NULL DEFAULT '',
+        confidence INTEGER NOT NULL DEFAULT 0,
+        reason TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL DEFAULT '',
+        candidates TEXT NOT NULL DEFAULT '[]',  -- JSON [{domain, probability, evidence, kind}]
+        leads INTEGER NOT NULL DEFAULT 0,
+        guessed_at REAL NOT NULL
+    );
+    CREATE INDEX company_guesses_by_confidence ON company_guesses(confidence, company_key);
+    CREATE TABLE team_formats (               -- format counts per domain from team packs (aggregates only)
+        origin TEXT NOT NULL,                 -- the store the counts were learned in (a random id)
+        domain TEXT NOT NULL,
+        counts TEXT NOT NULL,                 -- JSON of core.models.FormatCounts
+        learned_at REAL NOT NULL,             -- when that store exported them
+        PRIMARY KEY (origin, domain)
+    );
+    CREATE INDEX team_formats_by_domain ON team_formats(domain);
+    CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    ALTER TABLE leads ADD COLUMN domain_confidence INTEGER NOT NULL DEFAULT 0;
+"""
+
+
+@MIGRATIONS(name="0006_company_domains")
+def _company_domains(db: sqlite_utils.Database) -> None:
+    # Issue 12: company domains the rep confirmed or rejected, guessed from the name, and team packs' format counts.
+    # Leads enriched before this keep their domain; their Domain Confidence follows the source's reliability as the
+    # format prior of that time had it (address 1.0, colleagues 0.97, website 0.85).
+    _run_each(db, _SCHEMA_0006)
+    db.conn.execute(
+        "UPDATE leads SET domain_confidence = CASE domain_source WHEN 'address' THEN 100 WHEN 'colleagues' THEN 97"
+        " WHEN 'website' THEN 85 ELSE 0 END WHERE domain != '' AND enriched_at IS NOT NULL"
+    )
+
+
 @MIGRATIONS(name="0009_smtp_checks")
 def _smtp_checks(db: sqlite_utils.Database) -> None:
     # What mail servers said about addresses (the opt-in mailbox check), the latest answer per address: the

@@ -20,14 +20,28 @@ import sqlite_utils
 
 from leadassist.core.crmcsv import open_csv
 from leadassist.core.models import Lead, LeadResult, Progress
+from leadassist.store import companies as store_companies
 from leadassist.store import leads as store_leads
 from leadassist.store import notes as store_notes
+from leadassist.store import pack as store_pack
 from leadassist.store import smtpchecks as store_smtp
 from leadassist.store.connection import transaction
 from leadassist.store.exports import export_csv, export_warnings
 from leadassist.store.imports import ImportPlan, ImportSummary, import_file
+from leadassist.store.pack import PackSummary
 
-__all__ = ["add_feedback", "enrich_stored", "export_csv", "export_warnings", "import_csv", "rerank_domain"]
+__all__ = [
+    "add_feedback",
+    "decide_domain",
+    "enrich_stored",
+    "export_csv",
+    "export_team_pack",
+    "export_warnings",
+    "import_csv",
+    "import_team_pack",
+    "rerank_domain",
+    "rerank_leads",
+]
 
 _LEAD_COLUMNS = "l.id, l.record_id, l.first, l.last, l.full_name, l.company, l.crm_email, l.website"
 
@@ -57,7 +71,7 @@ def add_feedback(
     now = time.time() if now is None else now
     with transaction(db):
         domain = store_notes.record_feedback(db, lead_id, email, kind, now=now)
-        return rerank_domain(db, domain, now=now)
+        return rerank_with_company(db, lead_id, email, kind, domain, now=now)
 
 
 def _feedback_state(db: sqlite_utils.Database) -> tuple[dict[str, str], dict[int, str]]:
@@ -98,7 +112,15 @@ def leads_for_enrichment(
     """(lead ids, Leads with row = index into ids) to enrich: the given ids, else all, else only the pending ones.
 
     Pending = never enriched, changed by a re-import since, mail status not checked yet, or checked more than 90
-    days ago (stale: re-checked now)."""
+    days ago (stale: re-checked now). Leads that may need their company's domain guessed carry the Country, City
+    and Phone cells of their import."""
+    ids, leads = _to_enrich(db, lead_ids, pending_only=pending_only, now=now)
+    return ids, store_companies.with_hints(db, ids, leads)
+
+
+def _to_enrich(
+    db: sqlite_utils.Database, lead_ids: Sequence[int] | None, *, pending_only: bool, now: float | None
+) -> tuple[list[int], list[Lead]]:
     if lead_ids is not None:
         wanted = [int(i) for i in lead_ids]
         ids, leads = _leads(db, "WHERE l.id IN (SELECT value FROM json_each(?))", (json.dumps(wanted),))
@@ -146,6 +168,8 @@ def enrich_stored(
         resolver=resolver,
         on_progress=on_progress,
         on_results=save,
+        on_guesses=lambda book: store_companies.save_guesses(db, book),
+        **store_companies.enrich_inputs(db),
     )
     return len(leads)
 
@@ -159,18 +183,92 @@ def rerank_domain(db: sqlite_utils.Database, domain: str, *, now: float | None =
     from leadassist.core.enrich import Enricher  # deferred: loads the format prior
 
     sources = dict(db.conn.execute("SELECT id, domain_source FROM leads WHERE domain = ?", (domain,)).fetchall())
-    engine = Enricher(known=store_leads.known_addresses(db, domain), bounced=store_leads.bounced_addresses(db, domain))
+    engine = Enricher(known=store_leads.known_addresses(db, domain), bounced=store_leads.bounced_addresses(db, domain),
+                      formats=store_companies.team_formats(db, [domain]))  # fmt: skip
     for lead in leads:
         engine.learn(lead)
     check = store_leads.domain_check(db, domain)
-    results = [
-        engine.result(lead, check, DomainChoice(domain, sources.get(lead_id) or "colleagues", ""))
-        for lead_id, lead in zip(ids, leads, strict=True)
-    ]
-    answers = store_smtp.mailbox_checks(db, domain)
-    if answers:  # what the company's mail server said still holds after the rep's feedback
-        from leadassist.core.smtpapply import apply_mailbox_checks
-
-        results = apply_mailbox_checks(engine, leads, results, answers)
+    kept = store_companies.stored_choices(db, ids, leads)  # a guessed or confirmed domain keeps its probability
+    other = {i: DomainChoice(domain, sources.get(i) or "colleagues", "") for i in ids if kept[i].domain != domain}
+    results = [engine.result(lead, check, other.get(i) or kept[i]) for i, lead in zip(ids, leads, strict=True)]
+    results = _with_mailbox_checks(engine, leads, results, store_smtp.mailbox_checks(db, domain))
     store_leads.save_results(db, list(zip(ids, results, strict=True)), now=now)
     return ids
+
+
+def _with_mailbox_checks(engine: Any, leads: list[Lead], results: list[LeadResult], answers: dict) -> list[LeadResult]:
+    """Re-ranked results with what the companies' mail servers said (it still holds after the rep's feedback)."""
+    if not answers:
+        return results
+    from leadassist.core.smtpapply import apply_mailbox_checks
+
+    return apply_mailbox_checks(engine, leads, results, answers)
+
+
+# -- company domains (issue 12) ----------------------------------------------------------------------------------
+def rerank_leads(db: sqlite_utils.Database, lead_ids: Sequence[int], *, now: float | None = None) -> list[int]:
+    """Rank the given enriched leads again from what the store knows now, without DNS: each lead's domain decided
+    again (its address, its company's confirmed domain, colleagues or website unless rejected, else its company's
+    stored guess); return their ids."""
+    ids, leads = _leads(db, "WHERE l.id IN (SELECT value FROM json_each(?)) AND l.enriched_at IS NOT NULL"
+                        " ORDER BY l.id", (json.dumps([int(i) for i in lead_ids]),))  # fmt: skip
+    if not leads:
+        return []
+    from leadassist.core.enrich import Enricher  # deferred: loads the format prior
+
+    known = store_companies.decisions(db)
+    choices = store_companies.stored_choices(db, ids, leads, known)
+    domains = sorted({c.domain for c in choices.values() if c.domain})
+    engine = Enricher(
+        known=[k for d in domains for k in store_leads.known_addresses(db, d)],
+        bounced=[b for d in domains for b in store_leads.bounced_addresses(db, d)],
+        decisions=known,
+        formats=store_companies.team_formats(db, domains),
+    )
+    for lead in leads:
+        engine.learn(lead)
+    checks = {d: store_leads.domain_check(db, d) for d in domains}
+    results = [
+        engine.result(lead, checks.get(choices[i].domain), choices[i]) for i, lead in zip(ids, leads, strict=True)
+    ]
+    answers = {e: a for d in domains for e, a in store_smtp.mailbox_checks(db, d).items()}
+    results = _with_mailbox_checks(engine, leads, results, answers)
+    store_leads.save_results(db, list(zip(ids, results, strict=True)), now=now)
+    return ids
+
+
+def decide_domain(
+    db: sqlite_utils.Database, company: str, domain: str, kind: str, *, now: float | None = None
+) -> list[int]:
+    """Confirm, reject or clear (take back) a company's mail domain and re-rank that company's leads at once, in
+    one transaction; return the ids re-ranked."""
+    with transaction(db):
+        key, _ = store_companies.record_decision(db, company, domain, kind, now=now)
+        return rerank_leads(db, store_companies.company_lead_ids(db, key), now=now)
+
+
+def rerank_with_company(
+    db: sqlite_utils.Database, lead_id: int, email: str, kind: str, domain: str, *, now: float
+) -> list[int]:
+    """After feedback on an address at `domain`: what it says about the company's domain (a reply or correct
+    confirms a guessed domain, a bounce lowers it), then the leads at `domain` and, when the company's domain
+    changed, the company's leads re-ranked; their ids."""
+    key = store_companies.learn_from_feedback(db, lead_id, email, kind, now=now)  # reads the lead before re-ranking
+    ids = rerank_domain(db, domain, now=now)
+    if key:
+        ids += [i for i in rerank_leads(db, store_companies.company_lead_ids(db, key), now=now) if i not in ids]
+    return ids
+
+
+def export_team_pack(db: sqlite_utils.Database, path: str | os.PathLike[str]) -> PackSummary:
+    """Write the store's team knowledge (decisions, format counts: aggregates only) to a `.lapack` file."""
+    return store_pack.export_pack(db, path)
+
+
+def import_team_pack(db: sqlite_utils.Database, path: str | os.PathLike[str]) -> tuple[PackSummary, list[int]]:
+    """Merge a teammate's `.lapack` file and re-rank the leads it changes at once (one transaction); the summary
+    and the ids re-ranked. A damaged pack or one from a newer LeadAssist is a PackError and changes nothing."""
+    data = store_pack.read_pack(path)
+    with transaction(db):
+        summary = store_pack.merge_pack(db, data, Path(path))
+        return summary, rerank_leads(db, store_pack.affected_leads(db, summary))

@@ -36,6 +36,7 @@ from leadassist.core.models import DomainCheck, LeadResult, Progress, SmtpStatus
 from leadassist.core.smtpcache import SmtpCache
 from leadassist.core.smtppolicy import SmtpOptions
 from leadassist.core.smtpstep import SmtpStep
+from leadassist.store import companies as store_companies
 from leadassist.store import db as store_db
 from leadassist.store import leads as store_leads
 from leadassist.store import service
@@ -146,6 +147,8 @@ class EnrichWorker(QObject):
                 on_progress=self.progressed.emit,
                 on_results=saver.save,
                 verify=verify,
+                on_guesses=lambda book: store_companies.save_guesses(db, book),  # type: ignore[arg-type]
+                **store_companies.enrich_inputs(db),  # type: ignore[arg-type]
             )
             with self._lock:
                 self._loop = loop

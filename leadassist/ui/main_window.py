@@ -39,6 +39,7 @@ from leadassist.store import service
 from leadassist.store.connection import database_error
 from leadassist.ui.actions import create_actions
 from leadassist.ui.dns_report import DnsReport
+from leadassist.ui.domain_wiring import DomainWiring
 from leadassist.ui.enrich_worker import EnrichController, EnrichWorker
 from leadassist.ui.leads_model import LeadIdRole, LeadsModel, LeadsTable
 from leadassist.ui.settings import AppSettings
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.store_io = StoreWiring(self)
         self.enrichment = EnrichController(self.progress, self)
         self.dns_report = DnsReport(self)  # banner of what DNS left unchecked, Mail-status filter, re-check unknown
+        self.domains = DomainWiring(self)  # company domains: decisions, the guessed-domains dock, team packs
         self._search_timer = QTimer(self, singleShot=True, interval=_SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_filter)
         self._connect()
@@ -266,8 +268,7 @@ class MainWindow(QMainWindow):
         self.lead_panel.show_lead(detail)
         if lead_id is not None:
             self.store_io.show_drafts_of(lead_id)
-        domain = getattr(detail, "domain", "") if detail is not None else ""
-        self.company_view.show_company(store_leads.company_detail(self.db, domain) if domain else None)
+        self.domains.show_lead(detail)  # the company's domain box and the company view, with or without a domain
 
     def copy_best_address(self) -> None:
         """Put the current lead's best address on the clipboard."""

@@ -20,10 +20,10 @@ from leadassist.core.crmcsv import (
 from leadassist.core.errors import EncodingError
 from leadassist.core.models import DomainCheck, EmailSource, LeadResult, MailStatus
 
+N = len(ENRICH_COLUMNS)
+# An unenriched row's cells (Domain Source none, SMTP Status says the mailbox was not asked).
+EMPTY = ["", "", "none", "", "", "", "", "not-checked", "", "", "", "none", "0", "not-checked", ""]
 SYNTHETIC = sorted(p.name for p in (Path(__file__).parent.parent / "fixtures" / "synthetic").glob("*.csv"))
-
-# The enrichment cells of a row without a result (SMTP Status says the mailbox was not asked).
-EMPTY_CELLS = ["", "", "none", "", "", "", "", "not-checked", "", "", "", "not-checked", ""]
 
 
 def result(row: int = 0, email: str = "jane.example@example.com", confidence: int = 91, **kw) -> LeadResult:
@@ -66,7 +66,7 @@ def test_default_export_keeps_every_original_byte(synthetic_dir, tmp_path, name)
         d = src.dialect
     out = export(src_path, tmp_path / "out.csv")
     text = out.decode(d.encoding)
-    tail = d.delimiter + d.delimiter.join(EMPTY_CELLS)
+    tail = d.delimiter + d.delimiter.join(EMPTY)
     header_tail = d.delimiter + d.delimiter.join(f'"{c}"' if d.quote_all else c for c in ENRICH_COLUMNS)
     original = src_path.read_bytes().decode(d.encoding)
     expected = original.replace(d.line_ending, tail.replace(",", d.delimiter) + d.line_ending)
@@ -75,7 +75,7 @@ def test_default_export_keeps_every_original_byte(synthetic_dir, tmp_path, name)
     if d.quote_all:
         expected = expected.replace(
             tail + d.line_ending,
-            d.delimiter + d.delimiter.join(f'"{c}"' for c in EMPTY_CELLS) + d.line_ending,
+            d.delimiter + d.delimiter.join(f'"{c}"' for c in EMPTY) + d.line_ending,
         )
     assert text == expected
 
@@ -98,9 +98,8 @@ def test_dialect_is_written_back(make_csv, tmp_path, ending, final, encoding, bo
 def test_results_fill_the_enrichment_columns(synthetic_dir, tmp_path):
     export(synthetic_dir / "zoho.csv", tmp_path / "out.csv", results=lambda i: result(i))
     rows = read_rows(tmp_path / "out.csv")
-    n = len(ENRICH_COLUMNS)
-    assert rows[0][-n:] == list(ENRICH_COLUMNS)
-    assert rows[1][-n:] == [
+    assert rows[0][-N:] == list(ENRICH_COLUMNS)
+    assert rows[1][-N:] == [
         "jane.example@example.com",
         "91",
         "inferred",
@@ -112,6 +111,8 @@ def test_results_fill_the_enrichment_columns(synthetic_dir, tmp_path):
         "mx1.example.com mx2.example.com",
         "Google",
         "role; free",
+        "website",
+        "0",
         "not-checked",
         "",
     ]
@@ -125,7 +126,7 @@ def test_leadassist_cells_never_start_a_formula(text):
 
 
 def test_no_result_gives_empty_unchecked_cells():
-    assert result_cells(None) == EMPTY_CELLS
+    assert result_cells(None) == EMPTY
 
 
 def test_original_formula_like_cells_stay_raw_by_default(synthetic_dir, tmp_path):
@@ -216,7 +217,7 @@ def test_rerun_on_own_output_replaces_old_enrichment_columns(synthetic_dir, tmp_
     export(first, tmp_path / "second.csv", results=lambda i: result(i, email="new@example.com"))
     rows = read_rows(tmp_path / "second.csv")
     assert rows[0].count("Enriched Email") == 1
-    assert rows[1][-len(ENRICH_COLUMNS)] == "new@example.com"
+    assert rows[1][-N] == "new@example.com"
 
 
 def test_unencodable_original_text_names_the_record_and_leaves_no_file(make_csv, tmp_path):
@@ -231,8 +232,7 @@ def test_unencodable_original_text_names_the_record_and_leaves_no_file(make_csv,
 def test_leadassist_cells_are_fitted_to_a_legacy_code_page(synthetic_dir, tmp_path):
     src = synthetic_dir / "generic_cp1252_semicolon.csv"
     export(src, tmp_path / "out.csv", results=lambda i: result(i, evidence="名前 Müller"))
-    evidence = ENRICH_COLUMNS.index("Email Evidence") - len(ENRICH_COLUMNS)
-    assert read_rows(tmp_path / "out.csv", "cp1252", ";")[1][evidence] == "?? Müller"
+    assert read_rows(tmp_path / "out.csv", "cp1252", ";")[1][ENRICH_COLUMNS.index("Email Evidence") - N] == "?? Müller"
 
 
 def test_a_failure_mid_export_leaves_the_old_file_untouched(synthetic_dir, tmp_path):
@@ -264,3 +264,32 @@ def test_rejects_file_sits_beside_output_with_line_reason_and_exact_bytes(make_c
 def test_unknown_preset_is_refused(synthetic_dir, tmp_path):
     with open_csv(synthetic_dir / "zoho.csv") as src, pytest.raises(Exception, match="unknown preset"):
         CsvExporter(tmp_path / "o.csv", src.dialect, src.header, src.mapping, ExportOptions(preset="excel"))
+
+
+@pytest.mark.parametrize("preset", ["original", "salesforce", "pipedrive", "generic"])
+def test_rerun_on_a_file_the_previous_version_wrote_replaces_its_eleven_columns(make_csv, tmp_path, preset):
+    """Files written before Domain Source / Domain Confidence end in the first 11 columns: replaced, not kept."""
+    from leadassist.core.crmcsv.columns import FIRST_RELEASED, enrich_column_names
+
+    old = list(enrich_column_names(preset, ENRICH_COLUMNS[:FIRST_RELEASED]))
+    path = make_csv([["First Name", "Company", *old], ["Jane", "Widgets", *(["x"] * FIRST_RELEASED)]])
+    export(path, tmp_path / "out.csv", ExportOptions(preset=preset), results=lambda i: result(i))
+    rows = read_rows(tmp_path / "out.csv")
+    assert len(rows[0]) == 2 + N and rows[0][2:] == list(enrich_column_names(preset))
+    assert rows[1][2] == "jane.example@example.com" and "x" not in rows[1]
+
+
+def test_a_header_merely_ending_like_the_columns_is_not_taken_for_them(make_csv, tmp_path):
+    path = make_csv([["First Name", "Flags"], ["Jane", "vip"]])
+    export(path, tmp_path / "out.csv")
+    assert read_rows(tmp_path / "out.csv")[0][:2] == ["First Name", "Flags"]
+
+
+@pytest.mark.parametrize("later", [(), ("Domain Source", "Domain Confidence"), ("Domain Confidence",)])
+def test_any_versions_enrichment_tail_is_recognised_and_a_files_own_columns_are_kept(later):
+    from leadassist.core.crmcsv.columns import FIRST_RELEASED, existing_enrichment
+
+    tail = [*ENRICH_COLUMNS[:FIRST_RELEASED], *later]
+    assert existing_enrichment(["First Name", "Flags", "Mail Status", *tail]) == len(tail)
+    assert existing_enrichment(["First Name", *tail, "Notes"]) == 0
+    assert existing_enrichment(["First Name", *ENRICH_COLUMNS[1:FIRST_RELEASED], *later]) == 0

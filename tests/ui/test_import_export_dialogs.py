@@ -53,6 +53,7 @@ def test_editing_the_mapping_rereads_the_file_and_is_what_import_emits(qtbot, ma
     dialog = ImportDialog(path)
     qtbot.addWidget(dialog)
     dialog.set_field_column("website", None)
+    dialog.set_field_column("phone", None)  # "Phone Number" is the phone hint by default
     dialog.set_field_column("email", 6)  # a deliberately odd choice: the rep's word is final
     assert dialog.preview.horizontalHeaderItem(6).text() == "Phone Number\n→ email"
     with qtbot.waitSignal(dialog.import_requested) as signal:

@@ -1,5 +1,9 @@
 """The columns LeadAssist adds, their names per CRM preset, and formula-injection neutralisation.
 
+`ENRICH_COLUMNS` is the one list of the columns LeadAssist appends, in order. A file an earlier version wrote ends
+in that version's columns: the first `FIRST_RELEASED` of today's, then some of the later ones; a re-run recognises
+any such tail (`existing_enrichment`) and replaces it instead of appending the columns again.
+
 Neutralising (OWASP "CSV injection"): a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so a
 spreadsheet shows it as text instead of running it. A cell that already starts with `'` gets one too, which makes
 the operation exactly reversible: `restore(neutralise(x)) == x` for every string, so LeadAssist's own reader can
@@ -7,6 +11,8 @@ undo it on re-import.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from leadassist.core.models import LeadResult, SmtpStatus
 
@@ -22,9 +28,12 @@ ENRICH_COLUMNS = (
     "MX Hosts",
     "Mail Provider",
     "Flags",
+    "Domain Source",  # issue 12: address | colleagues | website | confirmed | guessed | none
+    "Domain Confidence",  # 0..100
     "SMTP Status",
     "SMTP Detail",
 )
+FIRST_RELEASED = 11  # the first version wrote ENRICH_COLUMNS[:11]
 PRESETS = ("original", "salesforce", "hubspot", "pipedrive", "zoho", "generic")
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 
@@ -42,8 +51,8 @@ def _snake(name: str) -> str:
     return name.lower().replace(" ", "_")
 
 
-def enrich_column_names(preset: str) -> tuple[str, ...]:
-    """The enrichment column names as written under `preset`.
+def enrich_column_names(preset: str, columns: Sequence[str] = ENRICH_COLUMNS) -> tuple[str, ...]:
+    """The enrichment column names as written under `preset` (all of ENRICH_COLUMNS unless `columns` says).
 
     "original" keeps the documented names other tools depend on; CRM presets prefix "LeadAssist " so the names
     never collide with a built-in property (HubSpot has its own "Email Domain") and an admin can create custom
@@ -51,14 +60,33 @@ def enrich_column_names(preset: str) -> tuple[str, ...]:
     "Person - " entity prefix; "generic" uses snake_case.
     """
     if preset == "original":
-        return ENRICH_COLUMNS
+        return tuple(columns)
     if preset == "generic":
-        return tuple(_snake(c) for c in ENRICH_COLUMNS)
+        return tuple(_snake(c) for c in columns)
     if preset == "pipedrive":
-        return tuple(f"Person - LeadAssist {c}" for c in ENRICH_COLUMNS)
+        return tuple(f"Person - LeadAssist {c}" for c in columns)
     if preset in PRESETS:
-        return tuple(f"LeadAssist {c}" for c in ENRICH_COLUMNS)
+        return tuple(f"LeadAssist {c}" for c in columns)
     raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+
+
+def existing_enrichment(header: Sequence[str]) -> int:
+    """How many trailing columns of `header` are an earlier LeadAssist run's enrichment columns (0 when none).
+
+    They are recognised whatever version wrote them: under one preset's names, the first FIRST_RELEASED columns
+    in order, then only further enrichment columns (any of today's, in the order that version wrote them)."""
+    for preset in PRESETS:
+        names = enrich_column_names(preset)
+        first = names[:FIRST_RELEASED]
+        known = frozenset(names)
+        start = len(header) - FIRST_RELEASED
+        while start >= 0:  # the last run of the first columns whose tail holds only enrichment columns
+            if tuple(header[start : start + FIRST_RELEASED]) == first and known.issuperset(header[start:]):
+                return len(header) - start
+            if header[start] not in known:
+                break  # a column of the file's own ends every earlier candidate too
+            start -= 1
+    return 0
 
 
 def all_enrich_names() -> frozenset[str]:

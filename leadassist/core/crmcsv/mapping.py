@@ -26,7 +26,7 @@ from dataclasses import field as dc_field
 
 from leadassist import paths
 
-LEAD_FIELDS = ("record_id", "first", "last", "full_name", "company", "email", "website")
+LEAD_FIELDS = ("record_id", "first", "last", "full_name", "company", "email", "website", "country", "city", "phone")
 CRMS = ("salesforce", "hubspot", "pipedrive", "zoho", "dynamics", "generic")
 CRM_LABELS = {
     "salesforce": "Salesforce",

@@ -32,7 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType, TracebackType
 
-from leadassist.core.crmcsv.columns import ENRICH_COLUMNS, PRESETS, enrich_column_names, neutralise, smtp_cells
+from leadassist.core.crmcsv.columns import (
+    ENRICH_COLUMNS,
+    PRESETS,
+    enrich_column_names,
+    existing_enrichment,
+    neutralise,
+    smtp_cells,
+)
 from leadassist.core.crmcsv.dialect import CsvDialect
 from leadassist.core.crmcsv.mapping import HeaderMapping, normalise_header
 from leadassist.core.crmcsv.reader import RejectedRow
@@ -114,10 +121,11 @@ class ExportOptions:
 
 
 def result_cells(result: LeadResult | None) -> list[str]:
-    """The enrichment cells for a result (neutralised); None gives an empty, unchecked row."""
+    """The enrichment cells for a result, one per ENRICH_COLUMNS (neutralised); None gives an empty, unchecked row."""
     if result is None:
-        cells = ["", "", EmailSource.NONE.value, "", "", "", "", MailStatus.NOT_CHECKED.value, "", "", ""]
-        return [*cells, SmtpStatus.NOT_CHECKED.value, ""]
+        empty = {"Email Source": EmailSource.NONE.value, "Mail Status": MailStatus.NOT_CHECKED.value}
+        empty |= {"Domain Source": "none", "Domain Confidence": "0", "SMTP Status": SmtpStatus.NOT_CHECKED.value}
+        return [empty.get(c, "") for c in ENRICH_COLUMNS]
     check = result.check
     cells = [
         result.email,
@@ -131,6 +139,8 @@ def result_cells(result: LeadResult | None) -> list[str]:
         " ".join(check.mx_hosts) if check is not None else "",
         check.provider if check is not None else "",
         "; ".join(result.flags),
+        result.domain_source or "none",
+        str(int(result.domain_confidence)),
         *smtp_cells(result),
     ]
     return [neutralise(c) for c in cells]
@@ -166,12 +176,6 @@ def _preset_header(header: Sequence[str], mapping: HeaderMapping, preset: str) -
     return out
 
 
-def _existing_enrichment(header: Sequence[str]) -> int:
-    """How many trailing columns are an earlier LeadAssist run's enrichment columns (0 or 11)."""
-    tail = tuple(header[-len(ENRICH_COLUMNS) :])
-    return len(ENRICH_COLUMNS) if any(tail == enrich_column_names(p) for p in PRESETS) else 0
-
-
 class CsvExporter:
     """Writes the enriched file to a temporary file beside `path` and moves it into place on success."""
 
@@ -191,8 +195,9 @@ class CsvExporter:
         self.rows = 0
         self._codec, bom = output_encoding(dialect, options)
         self._unicode = self._codec.startswith(("utf-8", "utf-16", "utf-32"))
-        # A re-run on LeadAssist's own output replaces the old enrichment columns instead of adding 11 more.
-        self._keep = len(header) - _existing_enrichment(header)
+        # A re-run on LeadAssist's own output (this version's or an earlier one's) replaces the old enrichment
+        # columns instead of adding them again.
+        self._keep = len(header) - existing_enrichment(header)
         self._email = mapping.fields.get("email") if options.fill_email else None
         if options.fill_email and self._email is None:
             log.warning("--fill-email: the file has no Email column; addresses stay in 'Enriched Email'")

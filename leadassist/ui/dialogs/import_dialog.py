@@ -52,6 +52,9 @@ FIELD_LABELS = {
     "company": "Company",
     "email": "Email",
     "website": "Website",
+    "country": "Country",
+    "city": "City",
+    "phone": "Phone",
 }
 
 

@@ -1,9 +1,11 @@
 """The company view: the mail domain's DNS facts, the addresses known there and its format mixture chart.
 
-`show_company(detail)` takes the store's company detail (fields read by name: domain, company/companies,
-mail_status or check, mx_hosts, provider, checked_at, expires_at, reason, warnings, known, bounced, mixture)
-or None. When the detail carries no mixture it is learned from the known addresses with the same core code the
-enrichment uses (`Enricher(known=...).mixture(domain)`), so the chart always matches the ranking.
+`show_company(detail, state=..., lead=...)` takes the store's company detail (fields read by name: domain,
+company/companies, mail_status or check, mx_hosts, provider, checked_at, expires_at, reason, warnings, known,
+bounced, mixture) or None, and the company's domain state (store.companies.CompanyDomainState) with the lead it
+was opened from: a company without a domain is shown too, with the way to set one (the DomainBox on top). When
+the detail carries no mixture it is learned from the known addresses with the same core code the enrichment uses
+(`Enricher(known=...).mixture(domain)`), so the chart always matches the ranking.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -25,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from leadassist.core.models import FormatMixture, KnownAddress
+from leadassist.ui.widgets.domain_box import DomainBox
 from leadassist.ui.widgets.fields import field, format_time, items, text
 from leadassist.ui.widgets.mail_badge import MailBadge
 from leadassist.ui.widgets.mixture_chart import MixtureChart
@@ -89,6 +94,7 @@ class CompanyView(QWidget):
         header.addWidget(self.badge)
         header.addStretch(1)
         self.company_label = _label(content, "company_names", "Company names", wrap=True)
+        self.domain_box = DomainBox(content, name="company_domain_box")
 
         self.provider_label = _label(content, "company_provider", "Mail provider")
         self.mx_label = _label(content, "company_mx", "MX hosts", wrap=True)
@@ -128,6 +134,7 @@ class CompanyView(QWidget):
         layout = QVBoxLayout(content)
         layout.addLayout(header)
         layout.addWidget(self.company_label)
+        layout.addWidget(self.domain_box)
         layout.addLayout(form)
         layout.addWidget(chart_box)
         layout.addWidget(self.known_box, 1)
@@ -138,25 +145,38 @@ class CompanyView(QWidget):
         self.placeholder.setWordWrap(True)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.placeholder)
-        self.stack.addWidget(content)
+        scroll = QScrollArea(self)  # the domain box, the chart and the known addresses never force the window taller
+        scroll.setObjectName("company_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        self.stack.addWidget(scroll)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
         self.mixture: Any = None
 
-    def show_company(self, detail: Any) -> None:
-        """Show a company detail (None shows the placeholder)."""
-        if detail is None:
+    def show_company(self, detail: Any, *, state: Any = None, lead: Any = None) -> None:
+        """Show a company detail; without one (no domain yet) the company of `state`; neither: the placeholder."""
+        if detail is None and state is None:
             self.stack.setCurrentWidget(self.placeholder)
             self.known_model.set_addresses([])
             self.chart.set_mixture(None)
             self.mixture = None
             return
         self.stack.setCurrentIndex(1)
+        self.domain_box.setVisible(state is not None)
+        if state is not None:
+            self.domain_box.show_state(text(lead, "domain"), text(lead, "domain_source"),
+                                       int(field(lead, "domain_confidence", default=0) or 0), text(lead, "evidence"),
+                                       state)  # fmt: skip
         check = field(detail, "check")
         domain = text(detail, "domain") or text(check, "domain")
-        self.domain_label.setText(domain or "No domain")
-        names = items(detail, "companies", "company_names") or [text(detail, "company", "name")]
+        self.domain_label.setText(domain or "No mail domain yet")
+        self.badge.setVisible(bool(domain))
+        names = items(detail, "companies", "company_names") or [
+            text(detail, "company", "name") or text(state, "company")
+        ]
         self.company_label.setText(", ".join(n for n in map(str, names) if n))
         self.company_label.setVisible(bool(self.company_label.text()))
         reason = text(detail, "reason", "mail_reason") or text(check, "reason")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from leadassist.core.models import Candidate
 from leadassist.ui.widgets.candidates_view import CandidatesView
+from leadassist.ui.widgets.domain_box import DomainBox
 from leadassist.ui.widgets.fields import field, items, text
 from leadassist.ui.widgets.mail_badge import MailBadge
 from leadassist.ui.widgets.notes_editor import NotesEditor
@@ -66,6 +67,8 @@ class LeadPanel(QWidget):
         domain_row.addWidget(self.domain_label)
         domain_row.addWidget(self.mail_badge)
         domain_row.addWidget(self.provider_label, 1)
+        # The company's domain and the rep's say on it; the window fills it (show_domain_state) after show_lead.
+        self.domain_box = DomainBox(content, name="lead_domain_box")
 
         self.status_combo = QComboBox(content)
         self.status_combo.setObjectName("status_combo")
@@ -101,6 +104,7 @@ class LeadPanel(QWidget):
         layout.addWidget(self.name_label)
         layout.addWidget(self.role_label)
         layout.addLayout(domain_row)
+        layout.addWidget(self.domain_box)
         layout.addLayout(form)
         layout.addWidget(cand_box)
         layout.addWidget(notes_box, 1)
@@ -159,6 +163,16 @@ class LeadPanel(QWidget):
         self._set_status(text(detail, "status") or "new")
         self.notes.load(items(detail, "notes"), keep_draft=same and self._note_lead_id == new_id)
         self._note_lead_id = new_id
+
+    def show_domain_state(self, detail: Any, state: Any) -> None:
+        """Show the lead's company domain with its source and confidence, and what the store knows of it."""
+        self.domain_box.show_state(
+            text(detail, "domain"),
+            text(detail, "domain_source"),
+            int(field(detail, "domain_confidence", default=0) or 0),
+            text(detail, "evidence"),
+            state,
+        )
 
     def _show_candidates(self, detail: Any, domain: str) -> None:
         candidates = items(detail, "candidates")
