@@ -13,19 +13,17 @@ and the store pass lists:
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import dns.asyncresolver
-from email_validator import EmailNotValidError, validate_email
 
 from leadassist.core import domains as dom
 from leadassist.core import junk
+from leadassist.core.addresses import normalise_email
 from leadassist.core.formats import Example, Prior, learn_mixture, load_prior, rank
 from leadassist.core.mailcheck import CheckOptions, DomainCache, check_domains
 from leadassist.core.models import (
@@ -59,36 +57,6 @@ class EnrichOptions:
     max_candidates: int = 5
 
 
-# An ASCII dot-atom local part (RFC 5322 atext): for these email-validator's local-part check is exactly this
-# pattern plus the 64-character limit, so only the domain needs its full validation (cached per domain).
-_DOT_ATOM = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-
-
-@functools.lru_cache(maxsize=65536)
-def _valid_domain(domain: str) -> str:
-    try:
-        return validate_email(f"x@{domain}", check_deliverability=False).ascii_domain.lower()
-    except EmailNotValidError:
-        return ""
-
-
-@functools.lru_cache(maxsize=65536)  # a CRM row's address is normalised by each step that reads it
-def normalise_email(text: str) -> str:
-    """The normalised form of an address, or '' when its syntax is invalid (email-validator rules, no DNS)."""
-    local, at, domain = text.strip().rpartition("@")
-    if not at or not local:
-        return ""
-    low = local.lower()
-    if len(low) <= 64 and low.isascii() and _DOT_ATOM.match(low):
-        valid = _valid_domain(domain.lower())
-        return f"{low}@{valid}" if valid else ""
-    try:
-        info = validate_email(text.strip(), check_deliverability=False)
-    except EmailNotValidError:
-        return ""
-    return f"{info.local_part.lower()}@{info.ascii_domain.lower()}"
-
-
 def _variants(first: str, last: str, full_name: str) -> tuple[NameVariant, ...]:
     return name_variants(first, last, full_name)
 
@@ -118,7 +86,8 @@ def describe_check(check: DomainCheck | None) -> str:
 def domain_key(lead: Lead) -> tuple[str, str, str]:
     """What `Enricher.domain_for` reads from a lead: (company, website, its valid address's domain or '')."""
     email = normalise_email(lead.email) if lead.email.strip() else ""
-    return lead.company, lead.website, email.rpartition("@")[2]
+    own_name = dom.is_persons_own_name(lead.company, lead.first, lead.last, lead.full_name)  # no company: no sharing
+    return "" if own_name else lead.company, lead.website, email.rpartition("@")[2]
 
 
 def with_check(result: LeadResult, check: DomainCheck | None) -> LeadResult:
@@ -153,8 +122,9 @@ class Enricher:
         self.companies = dom.CompanyDomains()
         self._known: dict[str, dict[str, Example]] = defaultdict(dict)  # domain -> email -> example
         self._taken: dict[str, dict[str, str]] = defaultdict(dict)  # domain -> local -> holder
-        self._bounced: dict[str, dict[str, Example | None]] = defaultdict(dict)
-        self._mixtures: dict[str, FormatMixture] = {}
+        # domain -> bounced local part -> (its example, for the template update; whose address it was)
+        self._bounced: dict[str, dict[str, tuple[Example | None, str]]] = defaultdict(dict)
+        self._mixtures: dict[str, dict[str, FormatMixture]] = {}  # domain -> owner left out ('' = none) -> mixture
         self._patterns: dict[str, dict[str, str]] = {}  # domain -> known local part -> its likeliest template
         self._providers: dict[str, str] = {}  # domain -> mail provider from its DNS check (a level of the prior)
         for k in known:
@@ -168,7 +138,7 @@ class Enricher:
         if not email:
             return ""
         local, _, domain = email.rpartition("@")
-        self.companies.add(company, email)
+        self.companies.add(company, email, first=first, last=last, full_name=full_name)
         if dom.is_free(domain) or dom.is_role(local):
             return email
         variants = _variants(first, last, full_name)
@@ -179,16 +149,18 @@ class Enricher:
         return email
 
     def add_bounced(self, item: KnownAddress | str) -> None:
-        """Record an address that bounced: it is never proposed again and its template loses weight."""
+        """Record an address that bounced: it is never proposed again; with the person's name (a KnownAddress)
+        its template(s) lose weight and that person's other candidates are conditioned on it (see core.formats)."""
         email = normalise_email(item if isinstance(item, str) else item.email)
         if not email:
             return
         local, _, domain = email.rpartition("@")
-        example = None
+        example, owner = None, ""
         if isinstance(item, KnownAddress):
             variants = _variants(item.first, item.last, item.full_name)
             example = Example(variants, local) if variants else None
-        self._bounced[domain][local] = example
+            owner = _display(item.first, item.last, item.full_name) if variants else ""
+        self._bounced[domain][local] = (example, owner)
         self._known[domain].pop(email, None)
         self._mixtures.pop(domain, None)
 
@@ -197,7 +169,8 @@ class Enricher:
         if lead.email.strip():
             self.add_known(lead.first, lead.last, lead.email, full_name=lead.full_name, company=lead.company)
         if lead.website.strip():
-            self.companies.add(lead.company, website=lead.website)
+            self.companies.add(lead.company, website=lead.website, first=lead.first, last=lead.last,
+                               full_name=lead.full_name)  # fmt: skip
 
     def domain_for(self, lead: Lead) -> dom.DomainChoice:
         """Step 2: the mail domain of a lead and where it came from."""
@@ -208,16 +181,21 @@ class Enricher:
         company, website, email_domain = key
         return self.companies.choose(company, website, f"@{email_domain}" if email_domain else "")
 
-    def mixture(self, domain: str) -> FormatMixture:
-        """The company's format mixture (learned once per domain, relearned after new knowledge)."""
-        mix = self._mixtures.get(domain)
+    def mixture(self, domain: str, without: str = "") -> FormatMixture:
+        """The company's format mixture (learned once per domain, relearned after new knowledge); `without` names
+        a person whose own bounces are left out (their ranking is conditioned on them instead)."""
+        learned = self._mixtures.setdefault(domain, {})
+        mix = learned.get(without)
         if mix is None:
-            bounced = [ex for ex in self._bounced.get(domain, {}).values() if ex is not None]
-            patterns = self._patterns[domain] = {}
+            bounced = [ex for ex, owner in self._bounced.get(domain, {}).values()
+                       if ex is not None and not (without and owner == without)]  # fmt: skip
+            patterns: dict[str, str] | None = None
+            if not without:
+                patterns = self._patterns[domain] = {}
             known = self._known.get(domain, {}).values()
             provider = self._providers.get(domain, "")
             mix = learn_mixture(domain, known, self.prior, bounced, patterns, provider=provider)
-            self._mixtures[domain] = mix
+            learned[without] = mix
         return mix
 
     def candidates(
@@ -233,14 +211,18 @@ class Enricher:
         if problem is not None and not problem.capped:
             return []
         variants = _variants(first, last, full_name)
+        owner = _display(first, last, full_name)
+        bounced = self._bounced.get(domain, {})
+        own = frozenset(local for local, (_, who) in bounced.items() if who and who == owner)
         cands = rank(
             variants,
-            self.mixture(domain),
+            self.mixture(domain, owner if own else ""),
             self.prior,
             domain=domain,
             taken=self._taken.get(domain, {}),
-            owner=_display(first, last, full_name),
-            exclude=frozenset(self._bounced.get(domain, {})),
+            owner=owner,
+            exclude=frozenset(bounced) - own,
+            ruled_out=own,
             reliability=reliability,
             limit=self.max_candidates,
         )

@@ -64,7 +64,8 @@ class FormatMixture:
     `templates` maps template key -> probability (includes "other" for unexplained formats);
     `conventions` maps a dimension ("fold", "particle", ...) -> {choice: probability};
     `template_counts` are the (fractional) counts observed at this company, `known` how many addresses taught it,
-    `template_fits` how many of those addresses each template reproduces exactly (for the evidence text).
+    `template_fits` how many of those addresses each template reproduces exactly (for the evidence text),
+    `bounced_templates` which bounced local parts each template renders (the evidence names them).
     """
 
     domain: str
@@ -77,6 +78,7 @@ class FormatMixture:
     bounced: int = 0
     template_fits: dict[str, int] = field(default_factory=dict)  # colleagues whose address each template renders
     prior_templates: dict[str, float] = field(default_factory=dict)  # the prior π this mixture was shrunk towards
+    bounced_templates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # template -> bounced local parts
     # Per-mixture memo of the templates a name with given parts can use (filled by core.formats, not compared).
     applicable_memo: dict[frozenset[str], tuple[list[tuple[str, float]], float, float]] = field(
         default_factory=dict, compare=False, repr=False
