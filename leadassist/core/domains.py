@@ -177,7 +177,7 @@ class CompanyDomains:
         self, company: str, email: str = "", website: str = "", *, first: str = "", last: str = "", full_name: str = ""
     ) -> None:
         """Record what one lead (named `first` `last` / `full_name`) says about its company's domain."""
-        if _placeholder(company, first, last, full_name):
+        if company_placeholder(company, first, last, full_name):
             return
         key = company_key(company)
         if not key:
@@ -206,7 +206,7 @@ class CompanyDomains:
         if email and "@" in email:
             domain = email.rpartition("@")[2].lower()
             return DomainChoice(domain, "address", "domain of the known address")
-        placeholder = _placeholder(company, first, last, full_name)
+        placeholder = company_placeholder(company, first, last, full_name)
         key = "" if placeholder else self._match(company_key(company))
         if key and self._from_addresses.get(key):
             counts = self._from_addresses[key]
@@ -240,8 +240,8 @@ class CompanyDomains:
 
 
 @functools.lru_cache(maxsize=65536)  # asked for every lead; a file has far fewer companies
-def _placeholder(company: str, first: str, last: str, full_name: str) -> str:
-    """Why a Company cell names no company ('' when it names one; an empty cell is handled by the caller)."""
+def company_placeholder(company: str, first: str = "", last: str = "", full_name: str = "") -> str:
+    """Why a Company cell names no company, as a phrase ("is a placeholder"); '' when it names one or is empty."""
     if not company.strip():
         return ""
     reason = placeholder_reason(company, first=first, last=last, full_name=full_name)
@@ -250,7 +250,7 @@ def _placeholder(company: str, first: str, last: str, full_name: str) -> str:
 
 def is_persons_own_name(company: str, first: str, last: str, full_name: str) -> bool:
     """True when the Company cell holds the lead's own name (a sole trader, or a form filled in wrongly)."""
-    return _placeholder(company, first, last, full_name) == "is the person's own name"
+    return company_placeholder(company, first, last, full_name) == "is the person's own name"
 
 
 def known_domains(emails: Iterable[str]) -> Counter[str]:

@@ -239,8 +239,10 @@ class Enricher:
             if email:
                 return self._known_result(lead, email, check)
         if not domain:
+            no_company = dom.company_placeholder(lead.company, lead.first, lead.last, lead.full_name)
+            flags = (junk.PLACEHOLDER_COMPANY,) if no_company else ()
             return LeadResult(
-                lead.row, "", EmailSource.NONE, 0, "", (), choice.explanation, "", choice.source, check=check
+                lead.row, "", EmailSource.NONE, 0, "", (), choice.explanation, "", choice.source, (), flags, check
             )
         problem = junk.name_problem(lead.first, lead.last, lead.full_name)
         if problem is not None and not problem.capped:  # a phone number, an address, a placeholder: no person

@@ -142,3 +142,4 @@ def test_junk_leads_get_capped_or_no_candidates_while_colleagues_rank_normally()
     # A placeholder company shares no domain (core.domains.CompanyDomains): no guess at all, and it says why.
     assert (res[7].domain, res[7].candidates) == ("", ())
     assert "no company" in res[7].evidence and "placeholder" in res[7].evidence
+    assert "placeholder-company" in res[7].flags
