@@ -24,6 +24,7 @@ from leadassist.cli.progress import ProgressLine
 from leadassist.core.crmcsv import PRESETS, ExportOptions
 from leadassist.core.prior import FILL_MIN_CONFIDENCE
 from leadassist.store import backup as store_backup
+from leadassist.store import feedback as store_feedback
 from leadassist.store import imports as store_imports
 from leadassist.store import leads as store_leads
 from leadassist.store import notes as store_notes
@@ -67,11 +68,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("status", choices=STATUSES)
     p.set_defaults(func=run_status)
 
-    p = sub.add_parser("mark", help="feedback on an address: correct, bounced or replied (re-ranks colleagues)")
+    p = sub.add_parser(
+        "mark",
+        help="feedback on an address: correct, bounced or replied (re-ranks colleagues); --undo takes the last back",
+        usage="%(prog)s [-h] ID EMAIL {correct,bounced,replied}\n       %(prog)s [-h] ID --undo",
+    )
     p.add_argument("id", type=int, help="the lead's ID")
-    p.add_argument("email", help="the address the feedback is about")
-    p.add_argument("kind", choices=FEEDBACK_KINDS)
-    p.set_defaults(func=run_mark)
+    p.add_argument("email", nargs="?", help="the address the feedback is about")
+    p.add_argument("kind", nargs="?", choices=FEEDBACK_KINDS)
+    p.add_argument("--undo", action="store_true", help="take back this lead's latest feedback (status, rankings)")
+    p.set_defaults(func=run_mark, parser=p)
 
     p = sub.add_parser(
         "export", help="write the latest import (or --import N, or --all) back as the CRM's own file, with the results"
@@ -244,11 +250,22 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_mark(args: argparse.Namespace) -> int:
-    """Record feedback on an address and re-rank the company."""
+    """Record feedback on an address and re-rank the company, or take the lead's latest feedback back."""
+    if args.undo and (args.email or args.kind):
+        args.parser.error("--undo takes no EMAIL or KIND: it undoes the lead's latest feedback")
+    if not args.undo and not (args.email and args.kind):
+        args.parser.error("give EMAIL and KIND (correct, bounced or replied), or --undo")
     with _opened(args) as db:
+        if args.undo:
+            undone = service.undo_feedback(db, args.id)
+            others = len([i for i in undone.lead_ids if i != args.id])
+            print(f"lead {args.id}: undid “{undone.entry.describe()}”; {others:,} colleagues re-ranked")
+            return 0
         reranked = service.add_feedback(db, args.id, args.email, args.kind)
     others = len([i for i in reranked if i != args.id])
-    print(f"lead {args.id}: {args.email.strip().lower()} marked {args.kind}; {others:,} colleagues re-ranked")
+    address = store_feedback.address_of(args.email)
+    print(f"lead {args.id}: {address} marked {args.kind}; {others:,} colleagues re-ranked (`mark {args.id} --undo` "
+          "takes it back)")  # fmt: skip
     return 0
 
 

@@ -327,7 +327,8 @@ def rank(
     top = sorted(scores.items())
     top.sort(key=_SCORE, reverse=True)
     missing = 1.0 - mass / norm if norm > 0 else 0.0
-    rest = 1.0 / max(1.0 - gone, 1e-9)  # P(y | not any of this person's bounced addresses) = P(y) / (1 − P(x))
+    # P(y | not any of this person's bounced addresses) = P(y) / (1 − P(x)), both including the domain's reliability
+    rest = 1.0 / max(1.0 - gone * reliability, 1e-9)
     own = "; ".join(f"{x}@{domain} bounced" for x in sorted(ruled_out))
     out: list[Candidate] = []
     for local, p in top:

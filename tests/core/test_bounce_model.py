@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +37,7 @@ ALL = 500  # no candidate cut off: probabilities are then complete sums over the
 
 
 def _model_p(p: float) -> float:
-    """The model probability behind a calibrated one (reliability 1): the inverse of σ(a·logit(p) + b)."""
+    """The probability before calibration (the model's, times the domain's reliability): σ(a·logit(p) + b) undone."""
     a, b = load_prior().calibration
     return 1.0 / (1.0 + math.exp(-((math.log(p / (1 - p)) - b) / a)))
 
@@ -55,21 +56,24 @@ def _engine(colleague_formats: list[str], bounced: list[KnownAddress] = ()) -> E
     person=st.sampled_from(PEOPLE),
     pick=st.integers(0, 7),
     earlier=st.booleans(),
+    reliability=st.sampled_from([1.0, 0.97, 0.85]),  # the chance the domain is right (colleagues, website)
 )
 def test_marking_a_candidate_bounced_never_raises_another_above_its_share_of_the_remaining_mass(
-    formats, person, pick, earlier
+    formats, person, pick, earlier, reliability
 ):
     first, last = person
     colleague_bounce = [KnownAddress("Eva", "Lang", f"eva.lang@{DOMAIN}")] if earlier else []
-    before = _engine(formats, colleague_bounce).candidates(first, last, "", DOMAIN)
+    before = _engine(formats, colleague_bounce).candidates(first, last, "", DOMAIN, reliability)
     x = before[min(pick, len(before) - 1)]
     mark = KnownAddress(first, last, x.email, source="feedback")
-    after = _engine(formats, [*colleague_bounce, mark]).candidates(first, last, "", DOMAIN)
+    after = _engine(formats, [*colleague_bounce, mark]).candidates(first, last, "", DOMAIN, reliability)
     assert x.email not in {c.email for c in after}
     p_x = _model_p(x.probability)
     was = {c.email: _model_p(c.probability) for c in before}
     for c in after:
         assert _model_p(c.probability) <= was[c.email] / (1 - p_x) + 1e-6, (c.email, x.email)
+        # ... and it is exactly that share: P(y | not x) = P(y) / (1 - P(x)), nothing else moved them
+        assert _model_p(c.probability) == pytest.approx(was[c.email] / (1 - p_x), abs=1e-5)
 
 
 def test_a_bounce_lowers_the_format_that_made_it_for_colleagues_and_the_others_follow_the_model():
