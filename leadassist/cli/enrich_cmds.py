@@ -66,7 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--excel-safe",
         action="store_true",
-        help="neutralise every cell against formula injection and write UTF-8 with BOM",
+        help="for a spreadsheet: neutralise every cell against formula injection, UTF-8 with BOM (without it cells "
+        "stay exact for the CRM, with a warning when some start like a formula)",
     )
     p.add_argument("--encoding", help="output encoding (default: the input's)")
     p.add_argument("--candidates", type=int, default=5, metavar="N", help="candidates ranked per lead (default 5)")
@@ -278,6 +279,11 @@ def run_enrich(args: argparse.Namespace) -> int:
         if dns is not None:
             dns.stop()
         show.close()
+    if out.formula_cells and out.first_formula is not None:
+        record, column = out.first_formula
+        print(f"leadassist: warning: {out.formula_cells:,} cells start like a formula (=, +, -, @; first: record "
+              f"{record}, column {column!r}); they are written exactly, as the CRM needs them. Add --excel-safe if "
+              "the file will be opened in a spreadsheet.", file=sys.stderr)  # fmt: skip
     if rejects:
         rej = crmcsv.write_rejects(args.output, header, dialect, rejects)
         print(

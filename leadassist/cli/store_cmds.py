@@ -21,7 +21,7 @@ import sqlite_utils
 
 from leadassist import paths
 from leadassist.cli.progress import ProgressLine
-from leadassist.core.crmcsv import PRESETS, ExportOptions
+from leadassist.core.crmcsv import PRESETS, ExportOptions, neutralise
 from leadassist.core.prior import FILL_MIN_CONFIDENCE
 from leadassist.store import backup as store_backup
 from leadassist.store import feedback as store_feedback
@@ -53,7 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("leads", help="list stored leads (a table, or CSV with --csv)")
     p.add_argument("--status", choices=STATUSES, help="only leads with this status")
     p.add_argument("--search", metavar="TEXT", help="words to find in names, companies and notes")
-    p.add_argument("--csv", action="store_true", help="write CSV to stdout; the first column ID is the lead's ID")
+    p.add_argument("--csv", action="store_true",
+                   help="write CSV to stdout (formula-like cells neutralised with a leading '); the first column ID "
+                        "is the lead's ID")  # fmt: skip
     p.add_argument("--limit", type=int, metavar="N", help=f"at most N leads (table default {TABLE_LIMIT})")
     p.add_argument("--sort", choices=tuple(store_leads.ORDER_BY), default="name", help="sort column (default name)")
     p.set_defaults(func=run_leads)
@@ -92,7 +94,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="N",
         help="with --fill-email: at least N%% (default %(default)s: >= 90%% of such guesses were right in tests)",
     )
-    p.add_argument("--excel-safe", action="store_true", help="neutralise every cell against formulas; UTF-8 BOM")
+    p.add_argument("--excel-safe", action="store_true",
+                   help="for a spreadsheet: neutralise every cell against formulas, UTF-8 with BOM (without it cells "
+                        "stay exact for the CRM, with a warning when some start like a formula)")  # fmt: skip
     p.add_argument("--encoding", help="output encoding (default: the imported file's)")
     p.add_argument("--status", choices=STATUSES, help="only leads with this status")
     p.add_argument("--search", metavar="TEXT", help="only leads matching these words")
@@ -209,11 +213,10 @@ def run_leads(args: argparse.Namespace) -> int:
         if args.csv:
             out = csv.writer(sys.stdout, lineterminator="\n")
             out.writerow(CSV_COLUMNS)
-            for r in _rows(db, args, args.limit):
-                out.writerow(
-                    (r.id, r.record_id, r.name, r.company, r.title, r.email, r.confidence or "", r.domain,
-                     r.mail_status, r.status)
-                )  # fmt: skip
+            for r in _rows(db, args, args.limit):  # for a spreadsheet or a script: no cell can run as a formula
+                cells = (r.id, r.record_id, r.name, r.company, r.title, r.email, r.confidence or "", r.domain,
+                         r.mail_status, r.status)  # fmt: skip
+                out.writerow([neutralise(str(c)) for c in cells])
             return 0
         total = store_leads.count(db, args.status, args.search)
         limit = args.limit if args.limit is not None else TABLE_LIMIT

@@ -8,20 +8,24 @@ that is the newest import's columns followed by the columns only older imports h
 column is ever repeated. Filters (status, search, chosen leads) narrow the leads either way.
 
 A CRM preset that promises updates by record ID (`UPDATE_PRESETS`) cannot keep that promise when the import has
-no mapped record-ID column: `export_warnings` says so, for the CLI's stderr and the export dialog.
+no mapped record-ID column: `export_warnings` says so, for the CLI's stderr and the export dialog. It also warns
+when an export that keeps the cells exact (for the CRM, not `excel_safe`) will hold cells a spreadsheet could run
+as formulas (`formula_scan`: one pass over the stored records, a cheap pattern first, the exact test on matches).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
-from leadassist.core.crmcsv import CsvDialect, CsvExporter, ExportOptions, HeaderMapping
+from leadassist.core.crmcsv import CsvDialect, CsvExporter, ExportOptions, HeaderMapping, formula_like
 from leadassist.core.crmcsv.mapping import CRM_LABELS
 from leadassist.core.errors import LeadAssistError, NotFoundError
 from leadassist.core.models import DomainCheck, EmailSource, LeadResult
@@ -113,10 +117,79 @@ def chosen_import(db: sqlite_utils.Database, import_id: int | None) -> int:
     return int(row[0])
 
 
+@dataclass(frozen=True, slots=True)
+class FormulaScan:
+    """Formula-like original cells in what an export would write: how many, and the first (line, column)."""
+
+    cells: int = 0
+    first: tuple[int, str] | None = None
+
+
+# A stored record (cells as JSON) may hold a formula-like cell only where a JSON string starts, after white space
+# (literal or escaped), with = + - @ (or full-width), or with an escaped tab or CR.
+_JSON_MAYBE = re.compile(r'(?:^\[|, )"(?:\s|\\[tnrfb]|\\u[0-9a-fA-F]{4})*(?:[=+\-@\uff1d\uff0b\uff0d\uff20]|\\[tr])')
+
+
+def formula_scan(db: sqlite_utils.Database, *, import_id: int | None = None, all_imports: bool = False) -> FormulaScan:
+    """Count the formula-like cells of the records an export of `import_id` (or of every lead) writes."""
+    try:
+        if all_imports:
+            rows = db.conn.execute(
+                "SELECT r.line, r.cells, i.header FROM leads l JOIN import_rows r ON r.import_id = l.import_id"
+                " AND r.line = l.line JOIN imports i ON i.id = r.import_id ORDER BY l.import_id, l.line"
+            )
+        else:
+            rows = db.conn.execute(
+                "SELECT r.line, r.cells, i.header FROM import_rows r JOIN imports i ON i.id = r.import_id"
+                " WHERE r.import_id = ? ORDER BY r.line",
+                (chosen_import(db, import_id),),
+            )
+    except LeadAssistError:
+        return FormulaScan()
+    count, first = 0, None
+    for line, cells_json, header_json in rows:
+        if not _JSON_MAYBE.search(cells_json):
+            continue
+        found = [i for i, c in enumerate(json.loads(cells_json)) if formula_like(c)]
+        if found and first is None:
+            header = json.loads(header_json)
+            first = (int(line), header[found[0]] if found[0] < len(header) else f"column {found[0] + 1}")
+        count += len(found)
+    return FormulaScan(count, first)
+
+
+def _formula_warning(options: ExportOptions, scan: FormulaScan) -> list[str]:
+    if options.excel_safe or not scan.cells or scan.first is None:
+        return []
+    line, column = scan.first
+    what = f"{scan.cells:,} cell{'s' if scan.cells != 1 else ''}"
+    return [
+        f"{what} start like a formula (=, +, -, @; first: line {line}, column {column!r}). This export keeps every "
+        f"cell exactly, as the CRM needs it; a spreadsheet opening the file could run them. To open it in Excel, "
+        f"export for a spreadsheet instead (formulas neutralised; `--excel-safe`)."
+    ]
+
+
 def export_warnings(
-    db: sqlite_utils.Database, options: ExportOptions, *, import_id: int | None = None, all_imports: bool = False
+    db: sqlite_utils.Database,
+    options: ExportOptions,
+    *,
+    import_id: int | None = None,
+    all_imports: bool = False,
+    formulas: FormulaScan | None = None,
 ) -> list[str]:
-    """What the rep should know before exporting: a preset promising updates without a record-ID column."""
+    """What the rep should know before exporting: a preset promising updates without a record-ID column, and
+    formula-like cells an exact export keeps (`formulas`: a scan already made for this choice)."""
+    found: list[str] = []
+    if not options.excel_safe:
+        scan = formulas if formulas is not None else formula_scan(db, import_id=import_id, all_imports=all_imports)
+        found = _formula_warning(options, scan)
+    return _id_warnings(db, options, import_id=import_id, all_imports=all_imports) + found
+
+
+def _id_warnings(
+    db: sqlite_utils.Database, options: ExportOptions, *, import_id: int | None, all_imports: bool
+) -> list[str]:
     if options.preset not in UPDATE_PRESETS:
         return []
     if all_imports:

@@ -24,7 +24,7 @@ from leadassist.core.models import Lead, LeadResult, Progress
 from leadassist.store import feedback as store_feedback
 from leadassist.store import leads as store_leads
 from leadassist.store.connection import transaction
-from leadassist.store.exports import export_csv, export_warnings
+from leadassist.store.exports import export_csv, export_warnings, formula_scan
 from leadassist.store.imports import ImportPlan, ImportSummary, import_file
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "enrich_stored",
     "export_csv",
     "export_warnings",
+    "formula_scan",
     "import_csv",
     "rerank_domain",
     "undo_feedback",

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 import sqlite_utils
 
 from leadassist.core.crmcsv import CsvSource, RejectedRow, normalise_header
+from leadassist.core.crmcsv.columns import lead_field
 from leadassist.core.crmcsv.identity import (
     DAMAGE_DECIMAL,
     DAMAGE_SCIENTIFIC,
@@ -173,9 +174,10 @@ def _read_into_stage(
     for rec in src.records():
         cells_list = rec.cells
         width = len(cells_list)
-        # lead_from_cells() inlined (this loop runs once per record): stripped cells, '' when not mapped.
+        # lead_from_cells() inlined (this loop runs once per record): stripped cells (never into a formula),
+        # '' when not mapped.
         rid, first, last, full_name, company, crm_email, website, *rest = (
-            cells_list[c].strip() if c is not None and c < width else "" for c in cols
+            lead_field(cells_list[c]) if c is not None and c < width else "" for c in cols
         )
         title = rest[0] if rest else ""
         count += 1

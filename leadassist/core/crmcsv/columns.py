@@ -1,9 +1,14 @@
 """The columns LeadAssist adds, their names per CRM preset, and formula-injection neutralisation.
 
-Neutralising (OWASP "CSV injection"): a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so a
-spreadsheet shows it as text instead of running it. A cell that already starts with `'` gets one too, which makes
-the operation exactly reversible: `restore(neutralise(x)) == x` for every string, so LeadAssist's own reader can
-undo it on re-import.
+Formula-like cells (OWASP "CSV injection"): a cell whose first character other than white space is `=`, `+`,
+`-` or `@`, or their full-width forms `＝＋－＠` (which spreadsheets fold to ASCII), or that starts with a tab or
+a carriage return. Spreadsheets strip leading spaces before deciding, so " =1+1" is a formula there too.
+Neutralising puts a `'` in front of such a cell so a spreadsheet shows it as text instead of running it. A cell
+that already starts with `'` gets one too, which makes the operation exactly reversible: `restore(neutralise(x))
+== x` for every string, so LeadAssist's own reader can undo it on re-import.
+
+`lead_field` is how a cell becomes a lead's field: stripped of surrounding white space, unless stripping would
+turn it into a formula (" =1+1" stays " =1+1", exactly as the CRM holds it).
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ ENRICH_COLUMNS = (
     "Flags",
 )
 PRESETS = ("original", "salesforce", "hubspot", "pipedrive", "zoho", "generic")
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
+_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")  # = + - @ and the full-width ＝ ＋ － ＠
+_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\t\r")
 
 
 def _snake(name: str) -> str:
@@ -53,13 +59,32 @@ def all_enrich_names() -> frozenset[str]:
     return frozenset(n for p in PRESETS for n in enrich_column_names(p))
 
 
+def formula_like(cell: str) -> bool:
+    """True when a spreadsheet could run the cell as a formula (see the module docstring)."""
+    if not cell:
+        return False
+    first = cell[0]
+    if first in _STARTS:
+        return True
+    if first.isspace():
+        rest = cell.lstrip()
+        return bool(rest) and rest[0] in _SIGNS
+    return False
+
+
 def neutralise(cell: str) -> str:
     """The cell made safe to open in a spreadsheet (a leading `'` when it could start a formula)."""
-    return "'" + cell if cell.startswith(_TRIGGERS) else cell
+    return "'" + cell if cell and (cell[0] == "'" or formula_like(cell)) else cell
 
 
 def restore(cell: str) -> str:
     """Undo neutralise(): drop the `'` LeadAssist added, leave every other cell alone."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@\t\r'":
+    if len(cell) > 1 and cell[0] == "'" and (cell[1] == "'" or formula_like(cell[1:])):
         return cell[1:]
     return cell
+
+
+def lead_field(cell: str) -> str:
+    """A cell as a lead's field: stripped, unless stripping would make a formula of it (then exactly as read)."""
+    value = cell.strip()
+    return cell if value and value[0] in _SIGNS and value != cell else value

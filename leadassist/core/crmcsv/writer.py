@@ -3,7 +3,9 @@
 Default ("original" preset): the input's columns in order, every untouched record written as its exact raw text
 plus the enrichment columns, in the input's encoding, BOM, delimiter, quoting and line endings (final newline
 included or not). The columns LeadAssist writes are always neutralised against formula injection; original cells
-only with `excel_safe` (which also writes UTF-8 with BOM, for a person opening the file in Excel).
+only with `excel_safe` (which also writes UTF-8 with BOM, for a person opening the file in Excel). Without it the
+exporter counts the original cells it writes exactly that a spreadsheet could run (`formula_cells`, the first
+one in `first_formula`), so the caller can warn; the rejects file is always neutralised (columns.py).
 
 Presets rename the mapped columns to what each CRM's importer maps by itself and matches as an *update*; every
 other column is kept as it is (importers let the admin skip unmapped ones):
@@ -26,13 +28,14 @@ import csv
 import io
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType, TracebackType
 
-from leadassist.core.crmcsv.columns import ENRICH_COLUMNS, PRESETS, enrich_column_names, neutralise
+from leadassist.core.crmcsv.columns import ENRICH_COLUMNS, PRESETS, enrich_column_names, formula_like, neutralise
 from leadassist.core.crmcsv.dialect import CsvDialect
 from leadassist.core.crmcsv.mapping import HeaderMapping, normalise_header
 from leadassist.core.crmcsv.reader import RejectedRow
@@ -42,6 +45,10 @@ from leadassist.core.models import EmailSource, LeadResult, MailStatus
 from leadassist.core.prior import FILL_MIN_CONFIDENCE
 
 log = logging.getLogger(__name__)
+
+# A record may hold a formula-like cell only if a cell, after white space, starts with one of these (a cheap
+# test on the joined cells; the exact test, columns.formula_like, runs only on records that pass it).
+_MAYBE_FORMULA = re.compile("(?:^|\x1f)(?:\\s*[=+\\-@\uff1d\uff0b\uff0d\uff20]|[\t\r])")
 
 _WRITE_BUFFER = 1024 * 1024
 MAX_ALTERNATES = 4
@@ -187,6 +194,9 @@ class CsvExporter:
         self.dialect = dialect
         self.options = options
         self.rows = 0
+        self.formula_cells = 0  # original cells written exactly that a spreadsheet could run (not excel_safe)
+        self.first_formula: tuple[int, str] | None = None  # (record number, column name) of the first one
+        self._header = list(header)
         self._codec, bom = output_encoding(dialect, options)
         self._unicode = self._codec.startswith(("utf-8", "utf-16", "utf-32"))
         # A re-run on LeadAssist's own output replaces the old enrichment columns instead of adding 11 more.
@@ -271,6 +281,8 @@ class CsvExporter:
             and not cells[col].strip()
         )
         self.rows += 1
+        if not self.options.excel_safe and _MAYBE_FORMULA.search("\x1f".join(cells[: self._keep])):
+            self._count_formulas(cells)
         try:
             if not fill and raw is not None and self._raw_ok:
                 self._text.write(raw)
@@ -289,6 +301,13 @@ class CsvExporter:
                 path=str(self.path),
                 hint="Write UTF-8 instead (--encoding utf-8 or utf-8-sig).",
             ) from exc
+
+    def _count_formulas(self, cells: Sequence[str]) -> None:
+        found = [i for i, c in enumerate(cells[: self._keep]) if formula_like(c)]
+        if found and self.first_formula is None:
+            name = self._header[found[0]] if found[0] < len(self._header) else f"column {found[0] + 1}"
+            self.first_formula = (self.rows, name)
+        self.formula_cells += len(found)
 
     def _discard(self) -> None:
         try:
@@ -341,7 +360,9 @@ def write_rejects(
     """Write OUT.rejects.csv (Line, Reason, Raw) beside the output; row 1 holds the original header as raw text.
 
     Created readable by the user only (0600). Same encoding and delimiter as the source; undecodable bytes are
-    written back as they were read, so the Raw column can be pasted into the original file after fixing.
+    written back as they were read, so the Raw column can be pasted into the original file after fixing. Every cell
+    is neutralised (a rejects file is opened in a spreadsheet to be fixed): a Raw text that starts like a formula
+    gets a leading `'`, which columns.restore takes off again.
     """
     target = rejects_path(path)
     buf = io.StringIO()
@@ -356,8 +377,8 @@ def write_rejects(
             f.write("\ufeff")
         writer = csv.writer(f, delimiter=dialect.delimiter, lineterminator=dialect.line_ending)
         writer.writerow(["Line", "Reason", "Raw"])
-        writer.writerow(["1", "header", buf.getvalue()])
+        writer.writerow(["1", "header", neutralise(buf.getvalue())])
         for r in rejects:
-            writer.writerow([str(r.line), r.reason, r.raw])
+            writer.writerow([str(r.line), neutralise(r.reason), neutralise(r.raw)])
     os.replace(tmp, target)
     return target
