@@ -88,7 +88,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar='"NAME <EMAIL>"',
         help="a colleague's known address (repeatable)",
     )
-    g.add_argument("--bounced", action="append", default=[], metavar="EMAIL", help="an address that bounced")
+    g.add_argument("--bounced", action="append", default=[], metavar="EMAIL",
+                   help="an address of this person that bounced (ruled out; the rest ranked knowing it)")  # fmt: skip
     g.add_argument("-n", type=int, default=5, help="how many candidates (default 5)")
     g.set_defaults(func=run_guess)
 
@@ -320,7 +321,9 @@ def run_guess(args: argparse.Namespace) -> int:
     domain = website_domain(args.domain) if ("/" in args.domain or args.domain.startswith("www.")) else ""
     domain = (domain or args.domain.strip().lower().strip(".")).rpartition("@")[2]
     known = [_parse_known(k) for k in args.known]
-    engine = Enricher(max_candidates=args.n, known=known, bounced=args.bounced)
+    # --bounced addresses are this person's: ruled out, their format lowered, the rest conditioned on them.
+    bounced = [KnownAddress("", "", addr, source="command line", full_name=args.name) for addr in args.bounced]
+    engine = Enricher(max_candidates=args.n, known=known, bounced=bounced)
     cands = engine.candidates("", "", args.name, domain)
     mix = engine.mixture(domain)
     print(f"{args.name} at {domain}: {mix.known} known colleague address{'es' if mix.known != 1 else ''}")
