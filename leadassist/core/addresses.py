@@ -68,6 +68,17 @@ def normalise_email(text: str) -> str:
     return f"{info.local_part.lower()}@{str(info.ascii_domain).lower()}"
 
 
+def is_safe_local(local: str, domain: str) -> bool:
+    """True when `local`@`domain` is a safe address, for a `domain` already valid (valid_domain(domain) == domain):
+    the cheap test for the candidates a ranking makes."""
+    return (
+        len(local) <= MAX_LOCAL
+        and len(local) + len(domain) < MAX_ADDRESS
+        and local.isascii()
+        and _DOT_ATOM.match(local) is not None
+    )
+
+
 def is_safe(address: str) -> bool:
     """True when `address` is exactly a usable address as LeadAssist writes them (see normalise_email)."""
     return bool(address) and normalise_email(address) == address

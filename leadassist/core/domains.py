@@ -14,12 +14,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from anyascii import anyascii
+
 from leadassist import paths
 from leadassist.core.addresses import has_control, valid_domain
 from leadassist.core.companyname import placeholder_reason
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_LDH_HOST = re.compile(r"^[a-z0-9.-]+$")  # its registrable part alone needs email-validator's check
 # Words that carry no identity in a company name ("The Acme Company" is Acme).
 _FILLER = frozenset({"the", "company", "co", "group", "holding", "holdings", "and"})
 
@@ -126,9 +129,11 @@ def website_domain(website: str) -> str:
     host, colon, port = host.partition(":")
     if colon and not port.isdigit():
         return ""
-    host = valid_domain(host.strip().rstrip("."))
-    if not host:
-        return ""
+    host = host.strip().rstrip(".").lower()
+    if not _LDH_HOST.match(host):  # anything but plain ASCII letters, digits, dots and hyphens: the full rules
+        host = valid_domain(host)
+        if not host:
+            return ""
     domain = registrable_domain(host)
     if not domain or is_free(domain) or valid_domain(domain) != domain:
         return ""
@@ -239,13 +244,46 @@ class CompanyDomains:
         return match
 
 
-@functools.lru_cache(maxsize=65536)  # asked for every lead; a file has far fewer companies
 def company_placeholder(company: str, first: str = "", last: str = "", full_name: str = "") -> str:
-    """Why a Company cell names no company, as a phrase ("is a placeholder"); '' when it names one or is empty."""
+    """Why a Company cell names no company, as a phrase ("is a placeholder"); '' when it names one or is empty.
+
+    Asked several times per lead: the company's own verdict is cached per company, and the own-name rule of
+    companyname.placeholder_reason is applied here on name parts cached one by one (first names repeat)."""
     if not company.strip():
         return ""
-    reason = placeholder_reason(company, first=first, last=last, full_name=full_name)
+    generic = _generic_placeholder(company)
+    if generic:
+        return generic
+    return "is the person's own name" if _is_own_name(_alnum(company), first, last, full_name) else ""
+
+
+@functools.lru_cache(maxsize=65536)  # a file has far fewer companies than leads
+def _generic_placeholder(company: str) -> str:
+    reason = placeholder_reason(company)
     return "has no letters" if reason == "no letters" else f"is {reason}" if reason else ""
+
+
+@functools.lru_cache(maxsize=65536)
+def _alnum(text: str) -> str:
+    """Lower-case ASCII letters and digits only (companyname's comparison key)."""
+    return _NON_WORD.sub("", (text if text.isascii() else anyascii(text)).lower())
+
+
+@functools.lru_cache(maxsize=65536)
+def _alnum_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in _NON_WORD.split((text if text.isascii() else anyascii(text)).lower()) if w)
+
+
+def _is_own_name(key: str, first: str, last: str, full_name: str) -> bool:
+    """companyname.placeholder_reason's "the person's own name" for a company key (see companyname._person_keys)."""
+    if not key or (first.isascii() and last.isascii() and full_name.isascii() and len(key) > len(first) + len(last)
+                   + len(full_name)):  # fmt: skip
+        return False  # longer than every ASCII name key could be
+    f, la = _alnum(first), _alnum(last)
+    if f and la and key in (f + la, la + f):
+        return True
+    full = _alnum_words(full_name) if full_name else ()
+    return len(full) >= 2 and key in ("".join(full), "".join(reversed(full)), full[0] + full[-1], full[-1] + full[0])
 
 
 def is_persons_own_name(company: str, first: str, last: str, full_name: str) -> bool:

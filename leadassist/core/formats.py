@@ -46,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from leadassist.core.addresses import is_safe, valid_domain
+from leadassist.core.addresses import is_safe_local, valid_domain
 from leadassist.core.models import Candidate, FormatMixture, NameVariant
 from leadassist.core.prior import (
     FILL_MIN_CONFIDENCE,
@@ -332,8 +332,7 @@ def rank(
     own = "; ".join(f"{x}@{domain} bounced" for x in sorted(ruled_out))
     out: list[Candidate] = []
     for local, p in top:
-        address = f"{local}@{domain}"
-        if not is_safe(address):  # e.g. a local part longer than 64 characters
+        if not is_safe_local(local, domain):  # e.g. a local part longer than 64 characters
             continue
         _, key, v, _ = best_pair[local]
         why = evidence(key, v, mixture, prior, taken_by=taken.get(local) if taken.get(local) != owner else None)
@@ -342,7 +341,7 @@ def rank(
         if missing >= _MISSING_NOTE:
             why += f"; only one name part is known and {missing:.0%} of the formats here need both"
         prob = calibrate(min(p * rest * reliability, 1.0), prior)
-        out.append(Candidate(address, prob, key, why, v.tags))
+        out.append(Candidate(f"{local}@{domain}", prob, key, why, v.tags))
         if len(out) >= limit:
             break
     return out

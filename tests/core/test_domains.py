@@ -152,3 +152,20 @@ def test_unknown_leads_get_no_guess_from_one_unknown_leads_address() -> None:
     assert (results[1].domain, results[1].candidates) == ("", ())
     assert "no company" in results[1].evidence
     assert (results[2].domain, results[2].candidates) == ("", ())  # "Cy Park" at "Cy Park": the person's own name
+
+
+_NAMES = st.sampled_from(["Ann", "Lee", "Jürgen", "Weiß", "", "O'Brien", "Anne-Marie", "Ng"])
+
+
+@given(
+    company=st.one_of(st.sampled_from([*PLACEHOLDERS, "Ann Lee", "Lee Ann", "Jürgen Weiß", "Acme", "LeeAnn"]),
+                      st.text(max_size=12)),
+    first=_NAMES,
+    last=_NAMES,
+    full=st.sampled_from(["", "Ann Lee", "Dr. Jürgen Weiß", "Lee"]),
+)  # fmt: skip
+def test_the_cached_placeholder_check_agrees_with_companyname(company, first, last, full) -> None:
+    from leadassist.core.companyname import placeholder_reason
+
+    expected = bool(company.strip()) and bool(placeholder_reason(company, first=first, last=last, full_name=full))
+    assert bool(dom.company_placeholder(company, first, last, full)) == expected

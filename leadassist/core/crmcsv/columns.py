@@ -27,8 +27,10 @@ ENRICH_COLUMNS = (
     "Flags",
 )
 PRESETS = ("original", "salesforce", "hubspot", "pipedrive", "zoho", "generic")
-_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")  # = + - @ and the full-width ＝ ＋ － ＠
-_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\t\r")
+FORMULA_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")  # = + - @ and the full-width ＝ ＋ － ＠
+_SIGNS = FORMULA_SIGNS
+FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\t\r")  # a cell starting with one is formula-like
+_STARTS = FORMULA_STARTS
 
 
 def _snake(name: str) -> str:
@@ -72,9 +74,17 @@ def formula_like(cell: str) -> bool:
     return False
 
 
+_PREFIXED = FORMULA_STARTS | {"'"}
+
+
 def neutralise(cell: str) -> str:
     """The cell made safe to open in a spreadsheet (a leading `'` when it could start a formula)."""
-    return "'" + cell if cell and (cell[0] == "'" or formula_like(cell)) else cell
+    if not cell:
+        return cell
+    first = cell[0]  # formula_like inlined for the common cases: LeadAssist neutralises 11 cells a record
+    if first in _PREFIXED or (first.isspace() and formula_like(cell)):
+        return "'" + cell
+    return cell
 
 
 def restore(cell: str) -> str:

@@ -35,7 +35,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType, TracebackType
 
-from leadassist.core.crmcsv.columns import ENRICH_COLUMNS, PRESETS, enrich_column_names, formula_like, neutralise
+from leadassist.core.crmcsv.columns import (
+    ENRICH_COLUMNS,
+    FORMULA_STARTS,
+    PRESETS,
+    enrich_column_names,
+    formula_like,
+    neutralise,
+)
 from leadassist.core.crmcsv.dialect import CsvDialect
 from leadassist.core.crmcsv.mapping import HeaderMapping, normalise_header
 from leadassist.core.crmcsv.reader import RejectedRow
@@ -303,7 +310,9 @@ class CsvExporter:
             ) from exc
 
     def _count_formulas(self, cells: Sequence[str]) -> None:
-        found = [i for i, c in enumerate(cells[: self._keep]) if formula_like(c)]
+        starts = FORMULA_STARTS  # formula_like, with its common cases inlined (phone numbers: every record)
+        found = [i for i, c in enumerate(cells[: self._keep])
+                 if c and (c[0] in starts or (c[0].isspace() and formula_like(c)))]  # fmt: skip
         if found and self.first_formula is None:
             name = self._header[found[0]] if found[0] < len(self._header) else f"column {found[0] + 1}"
             self.first_formula = (self.rows, name)
