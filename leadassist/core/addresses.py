@@ -26,7 +26,7 @@ from email_validator import EmailNotValidError, validate_email
 MAX_LOCAL = 64  # RFC 5321 4.5.3.1.1
 MAX_ADDRESS = 254  # email-validator's limit for the whole address (RFC 3696 errata 1690)
 # An ASCII dot-atom local part (RFC 5322 atext).
-_DOT_ATOM = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+DOT_ATOM = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
@@ -57,7 +57,7 @@ def normalise_email(text: str) -> str:
     if not at or not local:
         return ""
     low = local.lower()
-    if len(low) <= MAX_LOCAL and low.isascii() and _DOT_ATOM.match(low):
+    if len(low) <= MAX_LOCAL and low.isascii() and DOT_ATOM.match(low):
         valid = valid_domain(domain)
         address = f"{low}@{valid}"
         return address if valid and len(address) <= MAX_ADDRESS else ""
@@ -75,7 +75,7 @@ def is_safe_local(local: str, domain: str) -> bool:
         len(local) <= MAX_LOCAL
         and len(local) + len(domain) < MAX_ADDRESS
         and local.isascii()
-        and _DOT_ATOM.match(local) is not None
+        and DOT_ATOM.match(local) is not None
     )
 
 

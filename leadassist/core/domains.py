@@ -248,19 +248,28 @@ def company_placeholder(company: str, first: str = "", last: str = "", full_name
     """Why a Company cell names no company, as a phrase ("is a placeholder"); '' when it names one or is empty.
 
     Asked several times per lead: the company's own verdict is cached per company, and the own-name rule of
-    companyname.placeholder_reason is applied here on name parts cached one by one (first names repeat)."""
-    if not company.strip():
-        return ""
-    generic = _generic_placeholder(company)
-    if generic:
+    companyname.placeholder_reason (its `_person_keys`) is applied here on name parts cached one by one."""
+    generic, key = _company_verdict(company)
+    if generic or not key:
         return generic
-    return "is the person's own name" if _is_own_name(_alnum(company), first, last, full_name) else ""
+    if len(key) > len(first) + len(last) + len(full_name) and (first + last + full_name).isascii():
+        return ""  # longer than any key an ASCII name makes
+    f, la = _alnum(first), _alnum(last)
+    if f and la and key in (f + la, la + f):
+        return "is the person's own name"
+    full = _alnum_words(full_name) if full_name else ()
+    if len(full) >= 2 and key in ("".join(full), "".join(reversed(full)), full[0] + full[-1], full[-1] + full[0]):
+        return "is the person's own name"
+    return ""
 
 
 @functools.lru_cache(maxsize=65536)  # a file has far fewer companies than leads
-def _generic_placeholder(company: str) -> str:
+def _company_verdict(company: str) -> tuple[str, str]:
+    """(why the cell names no company whoever the person is, or ''; its comparison key) — ('', '') when blank."""
+    if not company.strip():
+        return "", ""
     reason = placeholder_reason(company)
-    return "has no letters" if reason == "no letters" else f"is {reason}" if reason else ""
+    return ("has no letters" if reason == "no letters" else f"is {reason}" if reason else ""), _alnum(company)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -272,18 +281,6 @@ def _alnum(text: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def _alnum_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in _NON_WORD.split((text if text.isascii() else anyascii(text)).lower()) if w)
-
-
-def _is_own_name(key: str, first: str, last: str, full_name: str) -> bool:
-    """companyname.placeholder_reason's "the person's own name" for a company key (see companyname._person_keys)."""
-    if not key or (first.isascii() and last.isascii() and full_name.isascii() and len(key) > len(first) + len(last)
-                   + len(full_name)):  # fmt: skip
-        return False  # longer than every ASCII name key could be
-    f, la = _alnum(first), _alnum(last)
-    if f and la and key in (f + la, la + f):
-        return True
-    full = _alnum_words(full_name) if full_name else ()
-    return len(full) >= 2 and key in ("".join(full), "".join(reversed(full)), full[0] + full[-1], full[-1] + full[0])
 
 
 def is_persons_own_name(company: str, first: str, last: str, full_name: str) -> bool:

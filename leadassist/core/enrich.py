@@ -184,7 +184,9 @@ class Enricher:
     def mixture(self, domain: str, without: str = "") -> FormatMixture:
         """The company's format mixture (learned once per domain, relearned after new knowledge); `without` names
         a person whose own bounces are left out (their ranking is conditioned on them instead)."""
-        learned = self._mixtures.setdefault(domain, {})
+        learned = self._mixtures.get(domain)
+        if learned is None:
+            learned = self._mixtures[domain] = {}
         mix = learned.get(without)
         if mix is None:
             bounced = [ex for ex, owner in self._bounced.get(domain, {}).values()

@@ -46,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from leadassist.core.addresses import is_safe_local, valid_domain
+from leadassist.core.addresses import DOT_ATOM, MAX_ADDRESS, MAX_LOCAL, valid_domain
 from leadassist.core.models import Candidate, FormatMixture, NameVariant
 from leadassist.core.prior import (
     FILL_MIN_CONFIDENCE,
@@ -329,10 +329,12 @@ def rank(
     missing = 1.0 - mass / norm if norm > 0 else 0.0
     # P(y | not any of this person's bounced addresses) = P(y) / (1 − P(x)), both including the domain's reliability
     rest = 1.0 / max(1.0 - gone * reliability, 1e-9)
+    longest = min(MAX_LOCAL, MAX_ADDRESS - 1 - len(domain))  # local + "@" + domain within the address limit
     own = "; ".join(f"{x}@{domain} bounced" for x in sorted(ruled_out))
     out: list[Candidate] = []
     for local, p in top:
-        if not is_safe_local(local, domain):  # e.g. a local part longer than 64 characters
+        # core.addresses.is_safe_local, inlined (every shown candidate): e.g. no local part over 64 characters
+        if len(local) > longest or not DOT_ATOM.match(local):  # DOT_ATOM is ASCII only
             continue
         _, key, v, _ = best_pair[local]
         why = evidence(key, v, mixture, prior, taken_by=taken.get(local) if taken.get(local) != owner else None)

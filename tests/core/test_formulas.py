@@ -7,7 +7,7 @@ import csv
 import io
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadassist.core.crmcsv import (
@@ -106,3 +106,14 @@ def test_a_spreadsheet_export_reads_back_identical_in_leadassist(make_csv, tmp_p
     with open_csv(out) as again:
         (rec,) = again.records()
     assert rec.cells[: len(cells)] == cells
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.one_of(TRICKY, st.text(max_size=6)), min_size=4, max_size=4), min_size=1, max_size=5))
+def test_the_exporters_formula_count_is_exact_for_any_cells(make_csv, tmp_path, records):
+    path = make_csv([["First Name", "Last Name", "Company", "Note"]])
+    with open_csv(path) as src, CsvExporter(tmp_path / "n.csv", src.dialect, src.header, src.mapping,
+                                            ExportOptions()) as ex:  # fmt: skip
+        for cells in records:
+            ex.write(cells, None)
+    assert ex.formula_cells == sum(formula_like(c) for cells in records for c in cells)

@@ -37,7 +37,6 @@ from types import MappingProxyType, TracebackType
 
 from leadassist.core.crmcsv.columns import (
     ENRICH_COLUMNS,
-    FORMULA_STARTS,
     PRESETS,
     enrich_column_names,
     formula_like,
@@ -53,9 +52,10 @@ from leadassist.core.prior import FILL_MIN_CONFIDENCE
 
 log = logging.getLogger(__name__)
 
-# A record may hold a formula-like cell only if a cell, after white space, starts with one of these (a cheap
-# test on the joined cells; the exact test, columns.formula_like, runs only on records that pass it).
-_MAYBE_FORMULA = re.compile("(?:^|\x1f)(?:\\s*[=+\\-@\uff1d\uff0b\uff0d\uff20]|[\t\r])")
+# One match per formula-like cell (columns.formula_like) of a record's cells joined by NUL, which is no white space
+# (so a match never runs from one cell into the next) and which no cell holds (a file with NUL is refused as
+# binary); should one hold it after all, the cells are counted one by one instead.
+_FORMULA_CELL = re.compile("(?:^|\x00)(?:\\s*[=+\\-@\uff1d\uff0b\uff0d\uff20]|[\t\r])")
 
 _WRITE_BUFFER = 1024 * 1024
 MAX_ALTERNATES = 4
@@ -288,7 +288,7 @@ class CsvExporter:
             and not cells[col].strip()
         )
         self.rows += 1
-        if not self.options.excel_safe and _MAYBE_FORMULA.search("\x1f".join(cells[: self._keep])):
+        if not self.options.excel_safe:
             self._count_formulas(cells)
         try:
             if not fill and raw is not None and self._raw_ok:
@@ -310,13 +310,21 @@ class CsvExporter:
             ) from exc
 
     def _count_formulas(self, cells: Sequence[str]) -> None:
-        starts = FORMULA_STARTS  # formula_like, with its common cases inlined (phone numbers: every record)
-        found = [i for i, c in enumerate(cells[: self._keep])
-                 if c and (c[0] in starts or (c[0].isspace() and formula_like(c)))]  # fmt: skip
-        if found and self.first_formula is None:
-            name = self._header[found[0]] if found[0] < len(self._header) else f"column {found[0] + 1}"
-            self.first_formula = (self.rows, name)
-        self.formula_cells += len(found)
+        kept = cells[: self._keep]
+        joined = "\x00".join(kept)
+        if joined.count("\x00") == len(kept) - 1:  # the usual case: one C-level pass over the record
+            found = len(_FORMULA_CELL.findall(joined))
+            if not found:
+                return
+        else:
+            found = sum(1 for c in kept if formula_like(c))
+        if self.first_formula is None:
+            first = next(i for i, c in enumerate(kept) if formula_like(c))
+            self.first_formula = (
+                self.rows,
+                self._header[first] if first < len(self._header) else f"column {first + 1}",
+            )
+        self.formula_cells += found
 
     def _discard(self) -> None:
         try:
