@@ -314,10 +314,10 @@ class CsvExporter:
         joined = "\x00".join(kept)
         if joined.count("\x00") == len(kept) - 1:  # the usual case: one C-level pass over the record
             found = len(_FORMULA_CELL.findall(joined))
-            if not found:
-                return
         else:
             found = sum(1 for c in kept if formula_like(c))
+        if not found:
+            return
         if self.first_formula is None:
             first = next(i for i, c in enumerate(kept) if formula_like(c))
             self.first_formula = (
