@@ -125,9 +125,11 @@ class FormulaScan:
     first: tuple[int, str] | None = None
 
 
-# A stored record (cells as JSON) may hold a formula-like cell only where a JSON string starts, after white space
-# (literal or escaped), with = + - @ (or full-width), or with an escaped tab or CR.
-_JSON_MAYBE = re.compile(r'(?:^\[|, )"(?:\s|\\[tnrfb]|\\u[0-9a-fA-F]{4})*(?:[=+\-@\uff1d\uff0b\uff0d\uff20]|\\[tr])')
+# One match per formula-like cell (core.crmcsv.formula_like) of a record stored as a JSON list (ensure_ascii off):
+# an element starts with `["` or `, "` (a quote inside a string is always escaped), then white space written
+# literally or as \t \n \r \f, then = + - @ (or full-width); or the element starts with an escaped tab or CR.
+# Exact unless the JSON holds a \uXXXX or \b escape (control characters): such records are parsed and tested.
+_JSON_FORMULA = re.compile(r'(?:^\[|, )"(?:(?:\s|\\[tnrf])*[=+\-@\uff1d\uff0b\uff0d\uff20]|\\[tr])')
 
 
 def formula_scan(db: sqlite_utils.Database, *, import_id: int | None = None, all_imports: bool = False) -> FormulaScan:
@@ -148,13 +150,17 @@ def formula_scan(db: sqlite_utils.Database, *, import_id: int | None = None, all
         return FormulaScan()
     count, first = 0, None
     for line, cells_json, header_json in rows:
-        if not _JSON_MAYBE.search(cells_json):
+        if "\\u" in cells_json or "\\b" in cells_json:
+            found = sum(1 for c in json.loads(cells_json) if formula_like(c))
+        else:
+            found = len(_JSON_FORMULA.findall(cells_json))
+        if not found:
             continue
-        found = [i for i, c in enumerate(json.loads(cells_json)) if formula_like(c)]
-        if found and first is None:
-            header = json.loads(header_json)
-            first = (int(line), header[found[0]] if found[0] < len(header) else f"column {found[0] + 1}")
-        count += len(found)
+        count += found
+        if first is None:
+            cells, header = json.loads(cells_json), json.loads(header_json)
+            i = next(n for n, c in enumerate(cells) if formula_like(c))
+            first = (int(line), header[i] if i < len(header) else f"column {i + 1}")
     return FormulaScan(count, first)
 
 
