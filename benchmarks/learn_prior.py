@@ -48,10 +48,10 @@ CONVENTION_STRENGTHS = (1.0,)
 # Pseudo-counts per convention choice added to the learned ones, so a dimension seen a handful of times
 # (fold: 3 names) does not yield a near-certain global habit.
 CONVENTION_PSEUDO = 2.0
-# Not learnable from commit data (the domain is always right there, and nothing bounces): kept as set by hand.
+# Not learnable from commit data (the domain is always right there): kept as set by hand. Bounces need no
+# constant: they are negative observations of the company mixture (core.formats).
 FIXED_MODEL = {
     "domain_reliability": {"address": 1.0, "colleagues": 0.97, "website": 0.85},
-    "bounce_factor": 0.3,
     "taken_factor": 0.05,
 }
 

@@ -79,7 +79,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--excel-safe",
         action="store_true",
-        help="neutralise every cell against formula injection and write UTF-8 with BOM",
+        help="for a spreadsheet: neutralise every cell against formula injection, UTF-8 with BOM (without it cells "
+        "stay exact for the CRM, with a warning when some start like a formula)",
     )
     p.add_argument("--encoding", help="output encoding (default: the input's)")
     p.add_argument("--candidates", type=int, default=5, metavar="N", help="candidates ranked per lead (default 5)")
@@ -101,7 +102,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar='"NAME <EMAIL>"',
         help="a colleague's known address (repeatable)",
     )
-    g.add_argument("--bounced", action="append", default=[], metavar="EMAIL", help="an address that bounced")
+    g.add_argument("--bounced", action="append", default=[], metavar="EMAIL",
+                   help="an address of this person that bounced (ruled out; the rest ranked knowing it)")  # fmt: skip
     g.add_argument("-n", type=int, default=5, help="how many candidates (default 5)")
     g.set_defaults(func=run_guess)
 
@@ -358,6 +360,11 @@ def run_enrich(args: argparse.Namespace) -> int:
         if dns is not None:
             dns.stop()
         show.close()
+    if out.formula_cells and out.first_formula is not None:
+        record, column = out.first_formula
+        print(f"leadassist: warning: {out.formula_cells:,} cells start like a formula (=, +, -, @; first: record "
+              f"{record}, column {column!r}); they are written exactly, as the CRM needs them. Add --excel-safe if "
+              "the file will be opened in a spreadsheet.", file=sys.stderr)  # fmt: skip
     if rejects:
         rej = crmcsv.write_rejects(args.output, header, dialect, rejects)
         print(
@@ -415,7 +422,9 @@ def run_guess(args: argparse.Namespace) -> int:
     domain = website_domain(args.domain) if ("/" in args.domain or args.domain.startswith("www.")) else ""
     domain = (domain or args.domain.strip().lower().strip(".")).rpartition("@")[2]
     known = [_parse_known(k) for k in args.known]
-    engine = Enricher(max_candidates=args.n, known=known, bounced=args.bounced)
+    # --bounced addresses are this person's: ruled out, their format lowered, the rest conditioned on them.
+    bounced = [KnownAddress("", "", addr, source="command line", full_name=args.name) for addr in args.bounced]
+    engine = Enricher(max_candidates=args.n, known=known, bounced=bounced)
     cands = engine.candidates("", "", args.name, domain)
     mix = engine.mixture(domain)
     print(f"{args.name} at {domain}: {mix.known} known colleague address{'es' if mix.known != 1 else ''}")

@@ -21,9 +21,10 @@ import sqlite_utils
 
 from leadassist import paths
 from leadassist.cli.progress import ProgressLine
-from leadassist.core.crmcsv import PRESETS, ExportOptions
+from leadassist.core.crmcsv import PRESETS, ExportOptions, neutralise
 from leadassist.core.prior import FILL_MIN_CONFIDENCE
 from leadassist.store import backup as store_backup
+from leadassist.store import feedback as store_feedback
 from leadassist.store import imports as store_imports
 from leadassist.store import leads as store_leads
 from leadassist.store import notes as store_notes
@@ -52,7 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("leads", help="list stored leads (a table, or CSV with --csv)")
     p.add_argument("--status", choices=STATUSES, help="only leads with this status")
     p.add_argument("--search", metavar="TEXT", help="words to find in names, companies and notes")
-    p.add_argument("--csv", action="store_true", help="write CSV to stdout; the first column ID is the lead's ID")
+    p.add_argument("--csv", action="store_true",
+                   help="write CSV to stdout (formula-like cells neutralised with a leading '); the first column ID "
+                        "is the lead's ID")  # fmt: skip
     p.add_argument("--limit", type=int, metavar="N", help=f"at most N leads (table default {TABLE_LIMIT})")
     p.add_argument("--sort", choices=tuple(store_leads.ORDER_BY), default="name", help="sort column (default name)")
     p.set_defaults(func=run_leads)
@@ -67,11 +70,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("status", choices=STATUSES)
     p.set_defaults(func=run_status)
 
-    p = sub.add_parser("mark", help="feedback on an address: correct, bounced or replied (re-ranks colleagues)")
+    p = sub.add_parser(
+        "mark",
+        help="feedback on an address: correct, bounced or replied (re-ranks colleagues); --undo takes the last back",
+        usage="%(prog)s [-h] ID EMAIL {correct,bounced,replied}\n       %(prog)s [-h] ID --undo",
+    )
     p.add_argument("id", type=int, help="the lead's ID")
-    p.add_argument("email", help="the address the feedback is about")
-    p.add_argument("kind", choices=FEEDBACK_KINDS)
-    p.set_defaults(func=run_mark)
+    p.add_argument("email", nargs="?", help="the address the feedback is about")
+    p.add_argument("kind", nargs="?", choices=FEEDBACK_KINDS)
+    p.add_argument("--undo", action="store_true", help="take back this lead's latest feedback (status, rankings)")
+    p.set_defaults(func=run_mark, parser=p)
 
     p = sub.add_parser(
         "export", help="write the latest import (or --import N, or --all) back as the CRM's own file, with the results"
@@ -86,7 +94,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="N",
         help="with --fill-email: at least N%% (default %(default)s: >= 90%% of such guesses were right in tests)",
     )
-    p.add_argument("--excel-safe", action="store_true", help="neutralise every cell against formulas; UTF-8 BOM")
+    p.add_argument("--excel-safe", action="store_true",
+                   help="for a spreadsheet: neutralise every cell against formulas, UTF-8 with BOM (without it cells "
+                        "stay exact for the CRM, with a warning when some start like a formula)")  # fmt: skip
     p.add_argument("--encoding", help="output encoding (default: the imported file's)")
     p.add_argument("--status", choices=STATUSES, help="only leads with this status")
     p.add_argument("--search", metavar="TEXT", help="only leads matching these words")
@@ -211,11 +221,10 @@ def run_leads(args: argparse.Namespace) -> int:
         if args.csv:
             out = csv.writer(sys.stdout, lineterminator="\n")
             out.writerow(CSV_COLUMNS)
-            for r in _rows(db, args, args.limit):
-                out.writerow(
-                    (r.id, r.record_id, r.name, r.company, r.title, r.email, r.confidence or "", r.domain,
-                     r.mail_status, r.status)
-                )  # fmt: skip
+            for r in _rows(db, args, args.limit):  # for a spreadsheet or a script: no cell can run as a formula
+                cells = (r.id, r.record_id, r.name, r.company, r.title, r.email, r.confidence or "", r.domain,
+                         r.mail_status, r.status)  # fmt: skip
+                out.writerow([neutralise(str(c)) for c in cells])
             return 0
         total = store_leads.count(db, args.status, args.search)
         limit = args.limit if args.limit is not None else TABLE_LIMIT
@@ -252,11 +261,22 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_mark(args: argparse.Namespace) -> int:
-    """Record feedback on an address and re-rank the company."""
+    """Record feedback on an address and re-rank the company, or take the lead's latest feedback back."""
+    if args.undo and (args.email or args.kind):
+        args.parser.error("--undo takes no EMAIL or KIND: it undoes the lead's latest feedback")
+    if not args.undo and not (args.email and args.kind):
+        args.parser.error("give EMAIL and KIND (correct, bounced or replied), or --undo")
     with _opened(args) as db:
+        if args.undo:
+            undone = service.undo_feedback(db, args.id)
+            others = len([i for i in undone.lead_ids if i != args.id])
+            print(f"lead {args.id}: undid “{undone.entry.describe()}”; {others:,} colleagues re-ranked")
+            return 0
         reranked = service.add_feedback(db, args.id, args.email, args.kind)
     others = len([i for i in reranked if i != args.id])
-    print(f"lead {args.id}: {args.email.strip().lower()} marked {args.kind}; {others:,} colleagues re-ranked")
+    address = store_feedback.address_of(args.email)
+    print(f"lead {args.id}: {address} marked {args.kind}; {others:,} colleagues re-ranked (`mark {args.id} --undo` "
+          "takes it back)")  # fmt: skip
     return 0
 
 

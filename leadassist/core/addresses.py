@@ -1,8 +1,19 @@
-"""E-mail address syntax: the normalised form of an address a CRM cell holds (email-validator's rules, no DNS).
+"""Which text is an e-mail address LeadAssist may propose, show, export or put into a mail link.
 
-Enrichment normalises every address it reads (several times per row in the CLI's passes), so the common case, an
-ASCII dot-atom local part, is checked here with one pattern and only the domain goes through email-validator
-(cached per domain).
+One rule everywhere: an address is usable only when email-validator (syntax only, no DNS) accepts it and gives it
+back unchanged as `ascii_email`, so what the rep copies, exports or mails is exactly what was checked. In
+particular:
+- no control character anywhere (NUL, CR/LF, tab, DEL, C1), not even at the ends of the cell: a cell carrying one
+  is not an address (only plain spaces around it are forgiven);
+- domains follow email-validator's rules: IDNA 2008 (`faß.de` stays faß, written `xn--fa-hia.de`), no `%`, no
+  `_`, no leading or trailing hyphen, no bare TLD, no special-use names (`.test`, `.local`, `localhost`);
+- the local part is a dot-atom (no quotes, no display name, no domain literal);
+- ASCII only: a non-ASCII local part needs SMTPUTF8, which most mail systems refuse, and no template can make one
+  anyway, so such a cell is not used as an address (the CRM cell itself is kept as it is).
+
+Addresses come out lower-cased with the domain in its ASCII form (`Ann@Müller.de` -> `ann@xn--mller-kva.de`).
+Validating is cached per domain and the common case (an ASCII dot-atom local part) skips email-validator's
+slower full parse, whose rules for such a local part are exactly the pattern below plus the length limits.
 """
 
 from __future__ import annotations
@@ -12,31 +23,62 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
-# An ASCII dot-atom local part (RFC 5322 atext): for these email-validator's local-part check is exactly this
-# pattern plus the 64-character limit, so only the domain needs its full validation (cached per domain).
-_DOT_ATOM = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+MAX_LOCAL = 64  # RFC 5321 4.5.3.1.1
+MAX_ADDRESS = 254  # email-validator's limit for the whole address (RFC 3696 errata 1690)
+# An ASCII dot-atom local part (RFC 5322 atext).
+DOT_ATOM = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def has_control(text: str) -> bool:
+    """True when `text` holds a control character (C0, DEL or C1) anywhere."""
+    return _CONTROL.search(text) is not None
 
 
 @functools.lru_cache(maxsize=65536)
-def _valid_domain(domain: str) -> str:
+def valid_domain(domain: str) -> str:
+    """The lower-case ASCII form of a mail domain email-validator accepts (IDNA 2008), '' when it does not."""
+    if not domain or "%" in domain or has_control(domain):
+        return ""
     try:
-        return validate_email(f"x@{domain}", check_deliverability=False).ascii_domain.lower()
+        info = validate_email(f"x@{domain}", check_deliverability=False)
     except EmailNotValidError:
         return ""
+    return str(info.ascii_domain).lower()
 
 
 @functools.lru_cache(maxsize=65536)  # a CRM row's address is normalised by each step that reads it
 def normalise_email(text: str) -> str:
-    """The normalised form of an address, or '' when its syntax is invalid (email-validator rules, no DNS)."""
-    local, at, domain = text.strip().rpartition("@")
+    """The address in `text`, lower-cased with an ASCII domain, or '' when it is not a usable address."""
+    text = text.strip(" ")
+    if has_control(text):
+        return ""
+    local, at, domain = text.rpartition("@")
     if not at or not local:
         return ""
     low = local.lower()
-    if len(low) <= 64 and low.isascii() and _DOT_ATOM.match(low):
-        valid = _valid_domain(domain.lower())
-        return f"{low}@{valid}" if valid else ""
+    if len(low) <= MAX_LOCAL and low.isascii() and DOT_ATOM.match(low):
+        valid = valid_domain(domain)
+        address = f"{low}@{valid}"
+        return address if valid and len(address) <= MAX_ADDRESS else ""
     try:
-        info = validate_email(text.strip(), check_deliverability=False)
+        info = validate_email(text, check_deliverability=False, allow_smtputf8=False, strict=True)
     except EmailNotValidError:
         return ""
-    return f"{info.local_part.lower()}@{info.ascii_domain.lower()}"
+    return f"{info.local_part.lower()}@{str(info.ascii_domain).lower()}"
+
+
+def is_safe_local(local: str, domain: str) -> bool:
+    """True when `local`@`domain` is a safe address, for a `domain` already valid (valid_domain(domain) == domain):
+    the cheap test for the candidates a ranking makes."""
+    return (
+        len(local) <= MAX_LOCAL
+        and len(local) + len(domain) < MAX_ADDRESS
+        and local.isascii()
+        and DOT_ATOM.match(local) is not None
+    )
+
+
+def is_safe(address: str) -> bool:
+    """True when `address` is exactly a usable address as LeadAssist writes them (see normalise_email)."""
+    return bool(address) and normalise_email(address) == address

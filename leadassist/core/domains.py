@@ -14,12 +14,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import idna
+from anyascii import anyascii
 
 from leadassist import paths
+from leadassist.core.addresses import has_control, valid_domain
+from leadassist.core.companyname import placeholder_reason
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_LDH_HOST = re.compile(r"^[a-z0-9.-]+$")  # its registrable part alone needs email-validator's check
 # Words that carry no identity in a company name ("The Acme Company" is Acme).
 _FILLER = frozenset({"the", "company", "co", "group", "holding", "holdings", "and"})
 
@@ -112,24 +115,27 @@ def registrable_domain(host: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def website_domain(website: str) -> str:
-    """The mail-domain candidate of a Website cell in any form ('https://www.acme.co.uk/x' -> 'acme.co.uk')."""
+    """The mail-domain candidate of a Website cell in any form ('https://www.acme.co.uk/x' -> 'acme.co.uk'),
+    '' unless the host is a domain email-validator accepts (see core.addresses: IDNA 2008, no `%`, no control
+    character; userinfo, port, path, query and fragment are cut off, and a port must be a number)."""
     text = website.strip()
-    if not text:
+    if not text or has_control(text):
         return ""
     if "@" in text and "/" not in text:  # someone typed an address into the Website column
         text = text.rpartition("@")[2]
     text = _SCHEME.sub("", text)
-    host = re.split(r"[/?#\s]", text, maxsplit=1)[0]
-    host = host.rsplit("@", 1)[-1].split(":", 1)[0]  # user:pass@host:port
-    try:
-        host = host.encode("ascii").decode("ascii")
-    except UnicodeEncodeError:
-        try:  # IDNA 2008 (UTS 46): faß.de stays faß, where Python's own codec would make it fass
-            host = idna.encode(host, uts46=True).decode("ascii")
-        except (idna.IDNAError, UnicodeError):
+    host = re.split(r"[/?#\\\s]", text, maxsplit=1)[0]
+    host = host.rsplit("@", 1)[-1]  # user:pass@host
+    host, colon, port = host.partition(":")
+    if colon and not port.isdigit():
+        return ""
+    host = host.strip().rstrip(".").lower()
+    if not _LDH_HOST.match(host):  # anything but plain ASCII letters, digits, dots and hyphens: the full rules
+        host = valid_domain(host)
+        if not host:
             return ""
     domain = registrable_domain(host)
-    if not domain or is_free(domain):
+    if not domain or is_free(domain) or valid_domain(domain) != domain:
         return ""
     return domain
 
@@ -161,15 +167,23 @@ class DomainChoice:
 
 
 class CompanyDomains:
-    """Learns company -> mail domain from the leads of one run (and earlier knowledge passed in)."""
+    """Learns company -> mail domain from the leads of one run (and earlier knowledge passed in).
+
+    A Company cell that names no company (core.companyname.placeholder_reason: "Unknown", "N/A", "-", "TBD",
+    "Test", an address or web address typed into it, the person's own name) is no company: it never shares a
+    domain with other leads of the same cell, so one "Unknown" lead's address says nothing about another's."""
 
     def __init__(self) -> None:
         self._from_addresses: dict[str, Counter[str]] = defaultdict(Counter)
         self._from_websites: dict[str, Counter[str]] = defaultdict(Counter)
         self._fuzzy_cache: dict[str, str] = {}
 
-    def add(self, company: str, email: str = "", website: str = "") -> None:
-        """Record what one lead says about its company's domain."""
+    def add(
+        self, company: str, email: str = "", website: str = "", *, first: str = "", last: str = "", full_name: str = ""
+    ) -> None:
+        """Record what one lead (named `first` `last` / `full_name`) says about its company's domain."""
+        if company_placeholder(company, first, last, full_name):
+            return
         key = company_key(company)
         if not key:
             return
@@ -183,12 +197,22 @@ class CompanyDomains:
                 self._from_websites[key][domain] += 1
         self._fuzzy_cache.clear()
 
-    def choose(self, company: str, website: str = "", email: str = "") -> DomainChoice:
+    def choose(
+        self,
+        company: str,
+        website: str = "",
+        email: str = "",
+        *,
+        first: str = "",
+        last: str = "",
+        full_name: str = "",
+    ) -> DomainChoice:
         """The mail domain for a lead: its own address, colleagues' addresses, a website, or none (said so)."""
         if email and "@" in email:
             domain = email.rpartition("@")[2].lower()
             return DomainChoice(domain, "address", "domain of the known address")
-        key = self._match(company_key(company))
+        placeholder = company_placeholder(company, first, last, full_name)
+        key = "" if placeholder else self._match(company_key(company))
         if key and self._from_addresses.get(key):
             counts = self._from_addresses[key]
             domain, n = counts.most_common(1)[0]
@@ -201,6 +225,8 @@ class CompanyDomains:
             return DomainChoice(domain, "website", f"from a colleague's website {domain}")
         if not company.strip():
             return DomainChoice("", "none", "no company, website or known address")
+        if placeholder:
+            return DomainChoice("", "none", f"no company (“{company.strip()}” {placeholder}), website or known address")
         return DomainChoice("", "none", "no known address or website for this company")
 
     def _match(self, key: str) -> str:
@@ -216,6 +242,50 @@ class CompanyDomains:
         match = best[0] if best else key
         self._fuzzy_cache[key] = match
         return match
+
+
+def company_placeholder(company: str, first: str = "", last: str = "", full_name: str = "") -> str:
+    """Why a Company cell names no company, as a phrase ("is a placeholder"); '' when it names one or is empty.
+
+    Asked several times per lead: the company's own verdict is cached per company, and the own-name rule of
+    companyname.placeholder_reason (its `_person_keys`) is applied here on name parts cached one by one."""
+    generic, key = _company_verdict(company)
+    if generic or not key:
+        return generic
+    if len(key) > len(first) + len(last) + len(full_name) and (first + last + full_name).isascii():
+        return ""  # longer than any key an ASCII name makes
+    f, la = _alnum(first), _alnum(last)
+    if f and la and key in (f + la, la + f):
+        return "is the person's own name"
+    full = _alnum_words(full_name) if full_name else ()
+    if len(full) >= 2 and key in ("".join(full), "".join(reversed(full)), full[0] + full[-1], full[-1] + full[0]):
+        return "is the person's own name"
+    return ""
+
+
+@functools.lru_cache(maxsize=65536)  # a file has far fewer companies than leads
+def _company_verdict(company: str) -> tuple[str, str]:
+    """(why the cell names no company whoever the person is, or ''; its comparison key) — ('', '') when blank."""
+    if not company.strip():
+        return "", ""
+    reason = placeholder_reason(company)
+    return ("has no letters" if reason == "no letters" else f"is {reason}" if reason else ""), _alnum(company)
+
+
+@functools.lru_cache(maxsize=65536)
+def _alnum(text: str) -> str:
+    """Lower-case ASCII letters and digits only (companyname's comparison key)."""
+    return _NON_WORD.sub("", (text if text.isascii() else anyascii(text)).lower())
+
+
+@functools.lru_cache(maxsize=65536)
+def _alnum_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in _NON_WORD.split((text if text.isascii() else anyascii(text)).lower()) if w)
+
+
+def is_persons_own_name(company: str, first: str, last: str, full_name: str) -> bool:
+    """True when the Company cell holds the lead's own name (a sole trader, or a form filled in wrongly)."""
+    return company_placeholder(company, first, last, full_name) == "is the person's own name"
 
 
 def known_domains(emails: Iterable[str]) -> Counter[str]:

@@ -100,7 +100,8 @@ def _display(first: str, last: str, full_name: str) -> str:
 def domain_key(lead: Lead) -> tuple[str, str, str]:
     """What `Enricher.domain_for` reads from a lead: (company, website, its valid address's domain or '')."""
     email = normalise_email(lead.email) if lead.email.strip() else ""
-    return lead.company, lead.website, email.rpartition("@")[2]
+    own_name = dom.is_persons_own_name(lead.company, lead.first, lead.last, lead.full_name)  # no company: no sharing
+    return "" if own_name else lead.company, lead.website, email.rpartition("@")[2]
 
 
 class Enricher:
@@ -124,8 +125,9 @@ class Enricher:
         self._websites: Counter[str] = Counter()  # website domains of the file: with known addresses, the TLD mix
         self._known: dict[str, dict[str, Example]] = defaultdict(dict)  # domain -> email -> example
         self._taken: dict[str, dict[str, str]] = defaultdict(dict)  # domain -> local -> holder
-        self._bounced: dict[str, dict[str, Example | None]] = defaultdict(dict)
-        self._mixtures: dict[str, FormatMixture] = {}
+        # domain -> bounced local part -> (its example, for the template update; whose address it was)
+        self._bounced: dict[str, dict[str, tuple[Example | None, str]]] = defaultdict(dict)
+        self._mixtures: dict[str, dict[str, FormatMixture]] = {}  # domain -> owner left out ('' = none) -> mixture
         self._patterns: dict[str, dict[str, str]] = {}  # domain -> known local part -> its likeliest template
         self._providers: dict[str, str] = {}  # domain -> mail provider from its DNS check (a level of the prior)
         for k in known:
@@ -139,7 +141,7 @@ class Enricher:
         if not email:
             return ""
         local, _, domain = email.rpartition("@")
-        self.companies.add(company, email)
+        self.companies.add(company, email, first=first, last=last, full_name=full_name)
         if dom.is_free(domain) or dom.is_role(local):
             return email
         variants = _variants(first, last, full_name)
@@ -150,16 +152,18 @@ class Enricher:
         return email
 
     def add_bounced(self, item: KnownAddress | str) -> None:
-        """Record an address that bounced: it is never proposed again and its template loses weight."""
+        """Record an address that bounced: it is never proposed again; with the person's name (a KnownAddress)
+        its template(s) lose weight and that person's other candidates are conditioned on it (see core.formats)."""
         email = normalise_email(item if isinstance(item, str) else item.email)
         if not email:
             return
         local, _, domain = email.rpartition("@")
-        example = None
+        example, owner = None, ""
         if isinstance(item, KnownAddress):
             variants = _variants(item.first, item.last, item.full_name)
             example = Example(variants, local) if variants else None
-        self._bounced[domain][local] = example
+            owner = _display(item.first, item.last, item.full_name) if variants else ""
+        self._bounced[domain][local] = (example, owner)
         self._known[domain].pop(email, None)
         self._mixtures.pop(domain, None)
 
@@ -168,7 +172,8 @@ class Enricher:
         if lead.email.strip():
             self.add_known(lead.first, lead.last, lead.email, full_name=lead.full_name, company=lead.company)
         if lead.website.strip():
-            self.companies.add(lead.company, website=lead.website)
+            self.companies.add(lead.company, website=lead.website, first=lead.first, last=lead.last,
+                               full_name=lead.full_name)  # fmt: skip
             self._websites[dom.website_domain(lead.website)] += 1
 
     def domain_for(self, lead: Lead) -> dom.DomainChoice:
@@ -189,17 +194,24 @@ class Enricher:
         mix = known_domain_counts(learned, self._websites, confirmed, known_domains or {})
         return GuessBook(self.decisions, mix)
 
-    def mixture(self, domain: str) -> FormatMixture:
-        """The company's format mixture (learned once per domain, relearned after new knowledge)."""
-        mix = self._mixtures.get(domain)
+    def mixture(self, domain: str, without: str = "") -> FormatMixture:
+        """The company's format mixture (learned once per domain, relearned after new knowledge); `without` names
+        a person whose own bounces are left out (their ranking is conditioned on them instead)."""
+        learned = self._mixtures.get(domain)
+        if learned is None:
+            learned = self._mixtures[domain] = {}
+        mix = learned.get(without)
         if mix is None:
-            bounced = [ex for ex in self._bounced.get(domain, {}).values() if ex is not None]
-            patterns = self._patterns[domain] = {}
+            bounced = [ex for ex, owner in self._bounced.get(domain, {}).values()
+                       if ex is not None and not (without and owner == without)]  # fmt: skip
+            patterns: dict[str, str] | None = None
+            if not without:
+                patterns = self._patterns[domain] = {}
             known = self._known.get(domain, {}).values()
             provider = self._providers.get(domain, "")
             extra = self._formats.get(domain)
             mix = learn_mixture(domain, known, self.prior, bounced, patterns, provider=provider, extra=extra)
-            self._mixtures[domain] = mix
+            learned[without] = mix
         return mix
 
     def learned_counts(self, provider_of: Mapping[str, str] | None = None) -> dict[str, FormatCounts]:
@@ -227,14 +239,18 @@ class Enricher:
         if problem is not None and not problem.capped:
             return []
         variants = _variants(first, last, full_name)
+        owner = _display(first, last, full_name)
+        bounced = self._bounced.get(domain, {})
+        own = frozenset(local for local, (_, who) in bounced.items() if who and who == owner)
         cands = rank(
             variants,
-            self.mixture(domain),
+            self.mixture(domain, owner if own else ""),
             self.prior,
             domain=domain,
             taken=self._taken.get(domain, {}),
-            owner=_display(first, last, full_name),
-            exclude=frozenset(self._bounced.get(domain, {})),
+            owner=owner,
+            exclude=frozenset(bounced) - own,
+            ruled_out=own,
             reliability=reliability,
             limit=self.max_candidates,
         )
@@ -251,7 +267,9 @@ class Enricher:
             if email:
                 return self._known_result(lead, email, check)
         if not domain:
-            return _no_address(lead, choice.explanation, choice, check)
+            no_company = dom.company_placeholder(lead.company, lead.first, lead.last, lead.full_name)
+            flags = (junk.PLACEHOLDER_COMPANY,) if no_company else ()
+            return _no_address(lead, choice.explanation, choice, check, flags)
         sure = reliability(choice, self.prior.domain_reliability)
         dconf = round(100 * sure)
         problem = junk.name_problem(lead.first, lead.last, lead.full_name)

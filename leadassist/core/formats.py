@@ -20,8 +20,19 @@ c_{d,choice}; an address nothing renders counts for "other". π is the hierarchi
 group → TLD → mail provider, each level shrunk towards its parent; the global distribution g when the prior is
 flat). With a Dirichlet prior centred on π (strength α) the posterior mean is θ_t = (c_t + α·π_t) / (N + α); φ
 likewise around the global conventions with strength β. A company with no known address is ranked by π alone.
-A bounced address multiplies the weight of the template(s) that produced it by a bounce factor. An address
-already held by a *different* known colleague is unlikely to be this person's (× taken factor).
+An address already held by a *different* known colleague is unlikely to be this person's (× taken factor).
+
+Bounces. A bounced address x of person p is a negative observation: p's address is not x. Its likelihood is
+1 − Σ_t θ_t q_t, with q_t = Σ_{v : t(v) = x} P(v) the chance that template t gives x for p. Under the Dirichlet
+posterior with pseudo-counts a_t (a_0 = Σ a_t, Q = Σ_t q_t a_t) the posterior mean is exactly
+
+    θ'_t = a_t · (1 − (Q + q_t) / (a_0 + 1)) / (a_0 − Q)
+
+and the update continues from a'_t = (a_0 + 1) θ'_t (one more observation; moment matching). So a bounce lowers
+the template(s) that made x by about as much as one colleague's address raises a template, the others gain in
+proportion, and nothing is renormalised onto a single format. For p's own ranking the exact answer is simpler:
+P(y | p's address ≠ x) = P(y) / (1 − P(x)), computed from the mixture learned *without* p's own bounces (`rank`'s
+`ruled_out`), so no other candidate of p rises above its share of the remaining mass.
 
 Calibration: the model probability is multiplied by the chance that the domain is right (its source) and
 then passed through p' = σ(a·logit(p) + b), with a and b fitted (`core.prior.fit_calibration`) on held-out public
@@ -35,6 +46,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from leadassist.core.addresses import DOT_ATOM, MAX_ADDRESS, MAX_LOCAL, valid_domain
 from leadassist.core.models import Candidate, FormatCounts, FormatMixture, NameVariant
 from leadassist.core.prior import (
     FILL_MIN_CONFIDENCE,
@@ -162,21 +174,6 @@ def learn_mixture(
             for choice, count in seen.items():
                 c_counts[dim][choice] += count
     alpha, beta = prior.template_strength, prior.convention_strength
-    theta = {k: (t_counts.get(k, 0.0) + alpha * g) / (n + alpha) for k, g in base.items()}
-    n_bounced = 0
-    factors: dict[str, float] = defaultdict(lambda: 1.0)
-    for ex in bounced:
-        n_bounced += 1
-        for key, _, share in explain(ex, prior, base):
-            factors[key] *= 1.0 - (1.0 - prior.bounce_factor) * share
-    if extra is not None:
-        n_bounced += extra.bounced
-        for key, factor in extra.bounce_factors.items():
-            factors[key] *= factor
-    for key, factor in factors.items():
-        if key in theta:
-            theta[key] *= factor
-    theta = normalise(theta)
     dims = set(prior.conventions) | set(c_counts)
     phi = {}
     for dim in dims:
@@ -185,6 +182,24 @@ def learn_mixture(
         n_d = sum(seen.values())
         choices = set(g) | set(seen)
         phi[dim] = {c: (seen.get(c, 0.0) + beta * g.get(c, 1.0 / len(choices))) / (n_d + beta) for c in choices}
+    pseudo = {k: t_counts.get(k, 0.0) + alpha * g for k, g in base.items()}
+    total = n + alpha
+    n_bounced = 0
+    bounced_by: dict[str, list[str]] = defaultdict(list)
+    renderings: list[dict[str, float]] = []
+    for ex in bounced:
+        n_bounced += 1
+        q = _renderings(ex, phi)
+        renderings.append(q)
+        for key in q:
+            bounced_by[key].append(ex.local)
+        pseudo, total = _bounce_update(pseudo, total, q)
+    if extra is not None:  # a teammate's bounces: the same negative observations, known by their template shares
+        for q in extra.bounces:
+            n_bounced += 1
+            renderings.append(dict(q))
+            pseudo, total = _bounce_update(pseudo, total, q)
+    theta = normalise(pseudo)
     ordered = dict(sorted(theta.items(), key=lambda kv: -kv[1]))
     return FormatMixture(
         domain=domain,
@@ -197,12 +212,14 @@ def learn_mixture(
         bounced=n_bounced,
         template_fits=dict(fits),
         prior_templates=base if isinstance(base, dict) else dict(base),  # shared with the prior: never modified
-        bounce_factors=dict(factors),
+        bounced_templates={k: tuple(v) for k, v in bounced_by.items()},
+        bounce_renderings=tuple(renderings),
     )
 
 
 def format_counts(mixture: FormatMixture) -> FormatCounts:
-    """The counts a mixture was learned from (what a team pack carries for its domain)."""
+    """The counts a mixture was learned from (what a team pack carries for its domain): no names, no addresses;
+    each bounce only as the template shares that rendered it."""
     return FormatCounts(
         templates=dict(mixture.template_counts),
         conventions={d: dict(c) for d, c in mixture.convention_counts.items()},
@@ -210,8 +227,28 @@ def format_counts(mixture: FormatMixture) -> FormatCounts:
         explained=mixture.explained,
         fits=dict(mixture.template_fits),
         bounced=mixture.bounced,
-        bounce_factors=dict(mixture.bounce_factors),
+        bounces=mixture.bounce_renderings,
     )
+
+
+def _renderings(example: Example, conventions: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+    """q_t for a (bounced) address: the chance that template t renders it for that person (spellings weighted by
+    the company's conventions); templates that cannot render it are left out."""
+    q: dict[str, float] = defaultdict(float)
+    for v, pv in zip(example.variants, _tag_weights(example.variants, conventions), strict=True):
+        for key in TEMPLATES:
+            if compile_template(key)(v) == example.local:
+                q[key] += pv
+    return {k: min(w, 1.0) for k, w in q.items()}
+
+
+def _bounce_update(pseudo: dict[str, float], total: float, q: Mapping[str, float]) -> tuple[dict[str, float], float]:
+    """The Dirichlet pseudo-counts after one negative observation (see the module docstring)."""
+    mass = sum(w * pseudo.get(k, 0.0) for k, w in q.items())
+    if not q or total - mass <= 1e-12:
+        return pseudo, total
+    scale = (total + 1.0) / (total - mass)
+    return {k: a * (1.0 - (mass + q.get(k, 0.0)) / (total + 1.0)) * scale for k, a in pseudo.items()}, total + 1.0
 
 
 _BOTH = frozenset({"first", "last"})
@@ -258,16 +295,19 @@ def rank(
     taken: Mapping[str, str] | None = None,
     owner: str = "",
     exclude: frozenset[str] = frozenset(),
+    ruled_out: frozenset[str] = frozenset(),
     reliability: float = 1.0,
     limit: int = 5,
 ) -> list[Candidate]:
     """The most likely addresses for one person at `domain`, best first, with calibrated probabilities.
 
     `taken` maps local parts already held by known people to who holds them; `owner` identifies this person
-    in that map; `exclude` holds local parts known to bounce for this person; `reliability` is the chance the
-    domain itself is right.
+    in that map; `exclude` holds local parts that bounced for someone else (no such mailbox: never proposed);
+    `ruled_out` those that bounced for this person, whose ranking is then conditioned on not being any of them
+    (`mixture` should be learned without them; see the module docstring); `reliability` is the chance the
+    domain itself is right. Only addresses email-validator accepts unchanged are returned (core.addresses).
     """
-    if not variants or not domain:
+    if not variants or not domain or valid_domain(domain) != domain:
         return []
     taken = taken or {}
     weights = _tag_weights(variants, mixture.conventions)
@@ -284,6 +324,7 @@ def rank(
     best_pair: dict[str, tuple[float, str, NameVariant, bool]] = {}
     remaining = mass
     tail = _TAIL_MASS * mass
+    gone = 0.0
     for key, w in applicable:
         pt = keep * w / norm
         if len(scores) >= limit and (remaining < tail or pt * top_weight < _MIN_SHARE):
@@ -302,6 +343,9 @@ def rank(
                 holder = taken.get(local)
                 if holder is not None and holder != owner:
                     p *= taken_factor
+            if ruled_out and local in ruled_out:
+                gone += p  # this person's own bounce: its mass is what the others are conditioned on
+                continue
             current = best_pair.get(local)
             if current is None:
                 scores[local] = p
@@ -315,16 +359,26 @@ def rank(
     # Best first, ties by address: sort by address, then stably by falling score (both in C, no key tuples).
     top = sorted(scores.items())
     top.sort(key=_SCORE, reverse=True)
-    top = top[:limit]
     missing = 1.0 - mass / norm if norm > 0 else 0.0
-    out = []
+    # P(y | not any of this person's bounced addresses) = P(y) / (1 − P(x)), both including the domain's reliability
+    rest = 1.0 / max(1.0 - gone * reliability, 1e-9)
+    longest = min(MAX_LOCAL, MAX_ADDRESS - 1 - len(domain))  # local + "@" + domain within the address limit
+    own = "; ".join(f"{x}@{domain} bounced" for x in sorted(ruled_out))
+    out: list[Candidate] = []
     for local, p in top:
+        # core.addresses.is_safe_local, inlined (every shown candidate): e.g. no local part over 64 characters
+        if len(local) > longest or not DOT_ATOM.match(local):  # DOT_ATOM is ASCII only
+            continue
         _, key, v, _ = best_pair[local]
         why = evidence(key, v, mixture, prior, taken_by=taken.get(local) if taken.get(local) != owner else None)
+        if own:
+            why += f"; {own}"
         if missing >= _MISSING_NOTE:
             why += f"; only one name part is known and {missing:.0%} of the formats here need both"
-        prob = calibrate(min(p * reliability, 1.0), prior)
+        prob = calibrate(min(p * rest * reliability, 1.0), prior)
         out.append(Candidate(f"{local}@{domain}", prob, key, why, v.tags))
+        if len(out) >= limit:
+            break
     return out
 
 
@@ -372,10 +426,11 @@ def evidence(key: str, v: NameVariant, mixture: FormatMixture, prior: Prior, *, 
             ]
         else:
             parts = [f"no known colleague at {mixture.domain}; {name} is used by {share:.0%} of addresses generally"]
-    if mixture.bounced and mixture.templates.get(key, 0.0) < 0.8 * mixture.prior_templates.get(
-        key, prior.templates.get(key, 0.0)
-    ):
-        parts.append(f"{name} bounced here before")
+    bounced = mixture.bounced_templates.get(key)
+    if bounced:  # name exactly what bounced, and only on the format(s) that made it
+        shown = ", ".join(f"{b}@{mixture.domain}" for b in bounced[:2])
+        more = f" and {len(bounced) - 2} more" if len(bounced) > 2 else ""
+        parts.append(f"{shown}{more} ({name}) bounced")
     for tag in sorted(v.tags):
         phrase = _CONVENTION_PHRASES.get(tag)
         if phrase is None:

@@ -67,7 +67,8 @@ class FormatMixture:
     `templates` maps template key -> probability (includes "other" for unexplained formats);
     `conventions` maps a dimension ("fold", "particle", ...) -> {choice: probability};
     `template_counts` are the (fractional) counts observed at this company, `known` how many addresses taught it,
-    `template_fits` how many of those addresses each template reproduces exactly (for the evidence text).
+    `template_fits` how many of those addresses each template reproduces exactly (for the evidence text),
+    `bounced_templates` which bounced local parts each template renders (the evidence names them).
     """
 
     domain: str
@@ -80,7 +81,9 @@ class FormatMixture:
     bounced: int = 0
     template_fits: dict[str, int] = field(default_factory=dict)  # colleagues whose address each template renders
     prior_templates: dict[str, float] = field(default_factory=dict)  # the prior π this mixture was shrunk towards
-    bounce_factors: dict[str, float] = field(default_factory=dict)  # template -> factor its bounces put on θ
+    bounced_templates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # template -> bounced local parts
+    # each bounce's template shares q_t (what a team pack carries instead of the bounced address)
+    bounce_renderings: tuple[dict[str, float], ...] = ()
     # Per-mixture memo of the templates a name with given parts can use (filled by core.formats, not compared).
     applicable_memo: dict[frozenset[str], tuple[list[tuple[str, float]], float, float]] = field(
         default_factory=dict, compare=False, repr=False
@@ -91,8 +94,8 @@ class FormatMixture:
 class FormatCounts:
     """What a company's known addresses taught about its formats, as counts only (no names, no addresses): the
     fractional template and convention counts, how many addresses (explained by a template or not), how many
-    colleagues each template renders, and the bounces' factors. A team pack carries these per domain; added to a
-    company's own counts they rank as the addresses they came from would."""
+    colleagues each template renders, and per bounce the share of each template in rendering it. A team pack
+    carries these per domain; added to a company's own counts they rank as the addresses they came from would."""
 
     templates: dict[str, float] = field(default_factory=dict)
     conventions: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -100,7 +103,7 @@ class FormatCounts:
     explained: float = 0.0
     fits: dict[str, int] = field(default_factory=dict)
     bounced: int = 0
-    bounce_factors: dict[str, float] = field(default_factory=dict)
+    bounces: tuple[dict[str, float], ...] = ()  # per bounce: the chance each template rendered it (no address)
 
 
 class MailStatus(StrEnum):

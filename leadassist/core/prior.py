@@ -84,7 +84,6 @@ class Prior:
     convention_strength: float = 2.0
     domain_reliability: Mapping[str, float] = field(default_factory=dict)
     calibration: tuple[float, float] = (1.0, 0.0)
-    bounce_factor: float = 0.3
     taken_factor: float = 0.05
     source: str = ""
     groups: Mapping[str, tuple[float, Mapping[str, float]]] = field(default_factory=dict)
@@ -181,7 +180,6 @@ def prior_from_json(data: Mapping[str, object]) -> Prior:
         convention_strength=float(model.get("convention_strength", 2.0)),
         domain_reliability={k: float(v) for k, v in dict(model.get("domain_reliability", {})).items()},
         calibration=(float(cal[0]), float(cal[1])),
-        bounce_factor=float(model.get("bounce_factor", 0.3)),
         taken_factor=float(model.get("taken_factor", 0.05)),
         source=str(data.get("source", "")),
         groups=groups,

@@ -159,6 +159,49 @@ def learn_from_feedback(db: sqlite_utils.Database, lead_id: int, email: str, kin
     return ""
 
 
+def decision_snapshot(db: sqlite_utils.Database, lead_id: int) -> dict[str, object] | None:
+    """The decision feedback on this lead could change (its company's row for the lead's domain, or None when
+    there is none yet), so an undo can put it back; None when the lead has no company or no domain."""
+    row = db.conn.execute("SELECT company, domain FROM leads WHERE id = ?", (int(lead_id),)).fetchone()
+    key = company_key(row[0]) if row else ""
+    if not key or not row[1]:
+        return None
+    kept = db.conn.execute(
+        "SELECT kind, weight, company, source, decided_at FROM company_domains WHERE company_key = ? AND domain = ?",
+        (key, row[1]),
+    ).fetchone()
+    confirmed = db.conn.execute(  # a confirmation replaces the company's other confirmed domain
+        "SELECT domain, weight, company, source, decided_at FROM company_domains WHERE company_key = ?"
+        " AND kind = 'confirmed' AND domain != ?",
+        (key, row[1]),
+    ).fetchone()
+    return {"key": key, "domain": row[1], "row": list(kept) if kept else None,
+            "confirmed": list(confirmed) if confirmed else None}  # fmt: skip
+
+
+def restore_decision(db: sqlite_utils.Database, snapshot: dict[str, object]) -> str:
+    """Put back the decisions `decision_snapshot` saw; the company key."""
+    key, domain = str(snapshot["key"]), str(snapshot["domain"])
+    with transaction(db):
+        db.conn.execute("DELETE FROM company_domains WHERE company_key = ? AND domain = ?", (key, domain))
+        row = snapshot.get("row")
+        if isinstance(row, list):
+            db.conn.execute(
+                "INSERT INTO company_domains (company_key, domain, kind, weight, company, source, decided_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (key, domain, *row),
+            )
+        confirmed = snapshot.get("confirmed")
+        if isinstance(confirmed, list):
+            other, *rest = confirmed
+            db.conn.execute(
+                "INSERT OR REPLACE INTO company_domains (company_key, domain, kind, weight, company, source,"
+                " decided_at) VALUES (?, ?, 'confirmed', ?, ?, ?, ?)",
+                (key, other, *rest),
+            )
+    return key
+
+
 # -- guesses -----------------------------------------------------------------------------------------------------
 def _candidates_json(cands: Iterable[DomainCandidate]) -> str:
     return json.dumps([{"domain": c.domain, "probability": round(c.probability, 6), "evidence": c.evidence,

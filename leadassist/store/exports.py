@@ -8,21 +8,24 @@ that is the newest import's columns followed by the columns only older imports h
 column is ever repeated. Filters (status, search, chosen leads) narrow the leads either way.
 
 A CRM preset that promises updates by record ID (`UPDATE_PRESETS`) cannot keep that promise when the import has
-no mapped record-ID column: `export_warnings` says so, for the CLI's stderr and the export dialog.
+no mapped record-ID column: `export_warnings` says so, for the CLI's stderr and the export dialog. It also warns
+when an export that keeps the cells exact (for the CRM, not `excel_safe`) will hold cells a spreadsheet could run
+as formulas (`formula_scan`: one pass over the stored records, a cheap pattern first, the exact test on matches).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlite_utils
 
-from leadassist.core.crmcsv import CsvDialect, CsvExporter, ExportOptions, HeaderMapping
+from leadassist.core.crmcsv import CsvDialect, CsvExporter, ExportOptions, HeaderMapping, formula_like
 from leadassist.core.crmcsv.mapping import CRM_LABELS
 from leadassist.core.errors import LeadAssistError, NotFoundError
 from leadassist.core.models import DomainCheck, EmailSource, LeadResult
@@ -123,10 +126,85 @@ def chosen_import(db: sqlite_utils.Database, import_id: int | None) -> int:
     return int(row[0])
 
 
+@dataclass(frozen=True, slots=True)
+class FormulaScan:
+    """Formula-like original cells in what an export would write: how many, and the first (line, column)."""
+
+    cells: int = 0
+    first: tuple[int, str] | None = None
+
+
+# One match per formula-like cell (core.crmcsv.formula_like) of a record stored as a JSON list (ensure_ascii off):
+# an element starts with `["` or `, "` (a quote inside a string is always escaped), then white space written
+# literally or as \t \n \r \f, then = + - @ (or full-width); or the element starts with an escaped tab or CR.
+# Exact unless the JSON holds a \uXXXX or \b escape (control characters): such records are parsed and tested.
+_JSON_FORMULA = re.compile(r'(?:^\[|, )"(?:(?:\s|\\[tnrf])*[=+\-@\uff1d\uff0b\uff0d\uff20]|\\[tr])')
+
+
+def formula_scan(db: sqlite_utils.Database, *, import_id: int | None = None, all_imports: bool = False) -> FormulaScan:
+    """Count the formula-like cells of the records an export of `import_id` (or of every lead) writes."""
+    try:
+        if all_imports:
+            rows = db.conn.execute(
+                "SELECT r.line, r.cells, i.header FROM leads l JOIN import_rows r ON r.import_id = l.import_id"
+                " AND r.line = l.line JOIN imports i ON i.id = r.import_id ORDER BY l.import_id, l.line"
+            )
+        else:
+            rows = db.conn.execute(
+                "SELECT r.line, r.cells, i.header FROM import_rows r JOIN imports i ON i.id = r.import_id"
+                " WHERE r.import_id = ? ORDER BY r.line",
+                (chosen_import(db, import_id),),
+            )
+    except LeadAssistError:
+        return FormulaScan()
+    count, first = 0, None
+    for line, cells_json, header_json in rows:
+        if "\\u" in cells_json or "\\b" in cells_json:
+            found = sum(1 for c in json.loads(cells_json) if formula_like(c))
+        else:
+            found = len(_JSON_FORMULA.findall(cells_json))
+        if not found:
+            continue
+        count += found
+        if first is None:
+            cells, header = json.loads(cells_json), json.loads(header_json)
+            i = next(n for n, c in enumerate(cells) if formula_like(c))
+            first = (int(line), header[i] if i < len(header) else f"column {i + 1}")
+    return FormulaScan(count, first)
+
+
+def _formula_warning(options: ExportOptions, scan: FormulaScan) -> list[str]:
+    if options.excel_safe or not scan.cells or scan.first is None:
+        return []
+    line, column = scan.first
+    what = f"{scan.cells:,} cell{'s' if scan.cells != 1 else ''}"
+    return [
+        f"{what} start like a formula (=, +, -, @; first: line {line}, column {column!r}). This export keeps every "
+        f"cell exactly, as the CRM needs it; a spreadsheet opening the file could run them. To open it in Excel, "
+        f"export for a spreadsheet instead (formulas neutralised; `--excel-safe`)."
+    ]
+
+
 def export_warnings(
-    db: sqlite_utils.Database, options: ExportOptions, *, import_id: int | None = None, all_imports: bool = False
+    db: sqlite_utils.Database,
+    options: ExportOptions,
+    *,
+    import_id: int | None = None,
+    all_imports: bool = False,
+    formulas: FormulaScan | None = None,
 ) -> list[str]:
-    """What the rep should know before exporting: a preset promising updates without a record-ID column."""
+    """What the rep should know before exporting: a preset promising updates without a record-ID column, and
+    formula-like cells an exact export keeps (`formulas`: a scan already made for this choice)."""
+    found: list[str] = []
+    if not options.excel_safe:
+        scan = formulas if formulas is not None else formula_scan(db, import_id=import_id, all_imports=all_imports)
+        found = _formula_warning(options, scan)
+    return _id_warnings(db, options, import_id=import_id, all_imports=all_imports) + found
+
+
+def _id_warnings(
+    db: sqlite_utils.Database, options: ExportOptions, *, import_id: int | None, all_imports: bool
+) -> list[str]:
     if options.preset not in UPDATE_PRESETS:
         return []
     if all_imports:

@@ -19,7 +19,8 @@ import sqlite_utils
 from leadassist.core.errors import NotFoundError
 from leadassist.core.models import Candidate, DomainCheck, EmailSource, KnownAddress, LeadResult, MailStatus
 from leadassist.store.connection import transaction
-from leadassist.store.notes import Note, feedback_of, notes_of
+from leadassist.store.feedback import FeedbackEntry, feedback_of, last_feedback
+from leadassist.store.notes import Note, notes_of
 from leadassist.store.search import fts_query
 
 # Table column id -> SQL sort expression (each backed by an index in migration 0001).
@@ -91,6 +92,7 @@ class LeadDetail:
     notes: tuple[Note, ...]
     feedback: dict[str, str]  # address -> latest kind (correct | bounced | replied)
     domain_confidence: int = 0  # 0..100, migration 0006
+    last_feedback: FeedbackEntry | None = None  # what an undo would take back
 
     @property
     def provider(self) -> str:
@@ -295,7 +297,8 @@ def get_lead(db: sqlite_utils.Database, lead_id: int) -> LeadDetail:
     values[20] = _candidates(values[20])
     values[21] = tuple(json.loads(values[21]))
     check = domain_check(db, values[18]) if values[18] else None
-    return LeadDetail(*values, check, tuple(notes_of(db, lead_id)), feedback_of(db, lead_id), domain_confidence)  # type: ignore[call-arg]
+    return LeadDetail(*values, check, tuple(notes_of(db, lead_id)), feedback_of(db, lead_id),  # type: ignore[call-arg]
+                      domain_confidence, last_feedback(db, lead_id))  # fmt: skip
 
 
 def colleague_ids(db: sqlite_utils.Database, lead_id: int) -> list[int]:

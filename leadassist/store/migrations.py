@@ -10,6 +10,7 @@ other tools can see the schema version at a glance.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from leadassist.core.addresses import is_safe
 from leadassist.core.crmcsv.identity import normalise_address, record_id_key, row_key
 from leadassist.core.errors import StoreError
 from leadassist.store.connection import translated
@@ -333,6 +335,62 @@ def _company_domains(db: sqlite_utils.Database) -> None:
     db.conn.execute(
         "UPDATE leads SET domain_confidence = CASE domain_source WHEN 'address' THEN 100 WHEN 'colleagues' THEN 97"
         " WHEN 'website' THEN 85 ELSE 0 END WHERE domain != '' AND enriched_at IS NOT NULL"
+    )
+
+
+_SCHEMA_0007 = """
+    ALTER TABLE feedback ADD COLUMN status_before TEXT;       -- the lead's status before this feedback set it
+    ALTER TABLE feedback ADD COLUMN status_at_before REAL;
+    ALTER TABLE feedback ADD COLUMN status_set INTEGER NOT NULL DEFAULT 0;  -- 1: this feedback set the status
+    ALTER TABLE feedback ADD COLUMN known_before TEXT;  -- JSON of the known address row it replaced; NULL: none
+    ALTER TABLE feedback ADD COLUMN company_before TEXT;  -- JSON of the company-domain decision it changed (0006)
+    CREATE TABLE feedback_undo (
+        feedback_id INTEGER PRIMARY KEY REFERENCES feedback(id) ON DELETE CASCADE,
+        domain TEXT NOT NULL,
+        ranked_at REAL NOT NULL,  -- the enriched_at the re-ranking after the feedback gave these leads
+        results TEXT NOT NULL     -- JSON {lead id: the result columns before the feedback}
+    );
+    CREATE INDEX feedback_undo_by_domain ON feedback_undo(domain);
+    CREATE INDEX feedback_by_lead_id ON feedback(lead_id, id)
+"""
+_RESET_RESULT = (
+    "email = email_key, source = CASE WHEN email_key != '' THEN 'known' ELSE 'none' END,"
+    " confidence = CASE WHEN email_key != '' THEN 100 ELSE 0 END, pattern = '', alternates = '[]', evidence = '',"
+    " candidates = '[]', flags = '[]', enriched_at = NULL"
+)
+
+
+def _unsafe_result(email: str, alternates: str, candidates: str) -> int:
+    """1 when a stored result shows an address that is not a safe one (written before 0007)."""
+    found = [email, *json.loads(alternates or "[]"), *(c.get("email", "") for c in json.loads(candidates or "[]"))]
+    return int(any(a and not is_safe(a) for a in found))
+
+
+@MIGRATIONS(name="0007_feedback_undo")
+def _feedback_undo(db: sqlite_utils.Database) -> None:
+    # Feedback can be undone: each row keeps the status it replaced, and the latest feedback at a domain keeps the
+    # results its re-ranking replaced (store/feedback.py). Addresses stored before every address had to pass
+    # email-validator unchanged (core.addresses) are brought in line: keys recomputed (an IDN domain in its ASCII
+    # form), unusable known addresses dropped, and results showing an unsafe address reset to "not enriched yet"
+    # so the next enrichment ranks them again; the records themselves (import_rows) are untouched.
+    _run_each(db, _SCHEMA_0007)
+    conn = db.conn
+    conn.create_function("la_email_key", 1, lambda v: normalise_address(v or ""), deterministic=True)
+    conn.create_function("la_unsafe_result", 3, _unsafe_result, deterministic=True)
+    conn.execute(
+        "UPDATE import_rows SET email_key = la_email_key(crm_email) WHERE email_key != la_email_key(crm_email)"
+    )
+    conn.execute("UPDATE leads SET email_key = la_email_key(crm_email) WHERE email_key != la_email_key(crm_email)")
+    conn.execute(f"UPDATE leads SET {_RESET_RESULT} WHERE la_unsafe_result(email, alternates, candidates)")
+    conn.execute("DELETE FROM known_addresses WHERE la_email_key(email) = ''")
+    conn.execute(
+        "UPDATE OR IGNORE known_addresses SET email = la_email_key(email),"
+        " domain = substr(la_email_key(email), instr(la_email_key(email), '@') + 1) WHERE email != la_email_key(email)"
+    )
+    conn.execute("DELETE FROM known_addresses WHERE email != la_email_key(email)")  # duplicates of a fixed row
+    conn.execute(
+        "UPDATE feedback SET email = la_email_key(email)"
+        " WHERE la_email_key(email) != '' AND email != la_email_key(email)"
     )
 
 

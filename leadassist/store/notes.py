@@ -1,12 +1,8 @@
-"""The rep's own writes: notes (with edit history), lead status and feedback on addresses.
+"""The rep's own writes: notes (with edit history) and the lead's status (feedback on addresses: store/feedback.py).
 
 Each call is one short transaction (BEGIN IMMEDIATE: it waits for another process's write instead of failing)
 committed with `synchronous=FULL`, so a note that was saved survives a crash or a power cut. Editing a note keeps
-the earlier text in `note_versions`. Feedback closes the loop: *correct* and *replied* make the address a known
-address of its company, *bounced* excludes it and lowers its template; `service.add_feedback` records it here
-and re-ranks the company's enriched leads at once, so colleagues' next guesses change immediately. *replied* and
-*bounced* also set the lead's status (a bounce never overrides a reply or do-not-contact).
-`search_notes` finds single notes by their text through the FTS5 index.
+the earlier text in `note_versions`. `search_notes` finds single notes by their text through the FTS5 index.
 """
 
 from __future__ import annotations
@@ -16,10 +12,9 @@ from dataclasses import dataclass, replace
 
 import sqlite_utils
 
-from leadassist.core.crmcsv.identity import normalise_address
 from leadassist.core.errors import LeadAssistError, NotFoundError
 from leadassist.store.connection import transaction
-from leadassist.store.migrations import FEEDBACK_KINDS, STATUSES
+from leadassist.store.migrations import STATUSES
 from leadassist.store.search import fts_query, words_match
 
 
@@ -123,49 +118,3 @@ def set_status(db: sqlite_utils.Database, lead_id: int, status: str, *, now: flo
             "UPDATE leads SET status = ?, status_at = ? WHERE id = ?",
             (status, time.time() if now is None else now, int(lead_id)),
         )
-
-
-def feedback_of(db: sqlite_utils.Database, lead_id: int) -> dict[str, str]:
-    """The latest feedback kind per address given on a lead."""
-    result: dict[str, str] = {}
-    for email, kind in db.conn.execute(
-        "SELECT email, kind FROM feedback WHERE lead_id = ? ORDER BY id", (int(lead_id),)
-    ):
-        result[email] = kind
-    return result
-
-
-def record_feedback(db: sqlite_utils.Database, lead_id: int, email: str, kind: str, *, now: float | None = None) -> str:
-    """Record correct / bounced / replied for an address of a lead (one transaction); return the address's domain.
-
-    Inside a caller's transaction this becomes a savepoint (service.add_feedback re-ranks in the same one)."""
-    if kind not in FEEDBACK_KINDS:
-        raise LeadAssistError(f"unknown feedback {kind!r}.", hint=f"Use one of: {', '.join(FEEDBACK_KINDS)}.")
-    address = normalise_address(email)
-    if not address:
-        raise LeadAssistError(f"{email!r} is not an e-mail address.", hint="Give the address as name@domain.")
-    now = time.time() if now is None else now
-    with transaction(db):
-        first, last, full_name = _require_lead(db, lead_id)
-        db.conn.execute(
-            "INSERT INTO feedback (lead_id, email, kind, given_at) VALUES (?, ?, ?, ?)",
-            (int(lead_id), address, kind, now),
-        )
-        if kind in ("correct", "replied"):
-            db.conn.execute(
-                "INSERT INTO known_addresses (email, domain, first, last, full_name, source, lead_id, added_at) "
-                "VALUES (?, ?, ?, ?, ?, 'feedback', ?, ?) ON CONFLICT (email, source) DO UPDATE SET "
-                "first = excluded.first, last = excluded.last, full_name = excluded.full_name, "
-                "lead_id = excluded.lead_id",
-                (address, address.rpartition("@")[2], first, last, full_name, int(lead_id), now),
-            )
-        if kind == "replied":
-            db.conn.execute("UPDATE leads SET status = 'replied', status_at = ? WHERE id = ?", (now, int(lead_id)))
-        elif kind == "bounced":
-            # A bounce does not undo a reply received on another address, nor the rep's do-not-contact.
-            db.conn.execute(
-                "UPDATE leads SET status = 'bounced', status_at = ? WHERE id = ?"
-                " AND status NOT IN ('replied', 'do-not-contact')",
-                (now, int(lead_id)),
-            )
-    return address.rpartition("@")[2]

@@ -194,8 +194,9 @@ def _check(data: dict[str, Any]) -> None:
                       c.known, c.explained, *c.fits.values(), c.bounced]  # fmt: skip
             for v in values:
                 _finite(v)
-            for v in c.bounce_factors.values():
-                _finite(v, 0.0, 1.0)
+            for q in c.bounces:
+                for v in q.values():
+                    _finite(v, 0.0, 1.0)
 
 
 def merge_pack(db: sqlite_utils.Database, data: dict[str, Any], path: Path) -> PackSummary:

@@ -1,5 +1,6 @@
 """The store's use cases, shared by the CLI and the UI: import a CRM file, enrich stored leads, give feedback
-(and re-rank the company), export a CRM file. This module sits on top of store/; nothing in store/ imports it.
+(and re-rank the company) or take it back, export a CRM file. This module sits on top of store/; nothing in store/
+imports it. What each feedback kind writes, and how undo restores it, is store/feedback.py.
 
 Import reads the file with core.crmcsv and writes it all-or-nothing in short transactions (store/imports.py).
 Enrichment hands the store's leads, known and bounced addresses to core.enrich and saves each batch of
@@ -12,7 +13,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,26 +22,29 @@ import sqlite_utils
 from leadassist.core.crmcsv import open_csv
 from leadassist.core.models import Lead, LeadResult, Progress
 from leadassist.store import companies as store_companies
+from leadassist.store import feedback as store_feedback
 from leadassist.store import leads as store_leads
-from leadassist.store import notes as store_notes
 from leadassist.store import pack as store_pack
 from leadassist.store import smtpchecks as store_smtp
 from leadassist.store.connection import transaction
-from leadassist.store.exports import export_csv, export_warnings
+from leadassist.store.exports import export_csv, export_warnings, formula_scan
 from leadassist.store.imports import ImportPlan, ImportSummary, import_file
 from leadassist.store.pack import PackSummary
 
 __all__ = [
+    "UndoneFeedback",
     "add_feedback",
     "decide_domain",
     "enrich_stored",
     "export_csv",
     "export_team_pack",
     "export_warnings",
+    "formula_scan",
     "import_csv",
     "import_team_pack",
     "rerank_domain",
     "rerank_leads",
+    "undo_feedback",
 ]
 
 _LEAD_COLUMNS = "l.id, l.record_id, l.first, l.last, l.full_name, l.company, l.crm_email, l.website"
@@ -66,12 +70,42 @@ def import_csv(
 def add_feedback(
     db: sqlite_utils.Database, lead_id: int, email: str, kind: str, *, now: float | None = None
 ) -> list[int]:
-    """Record correct / bounced / replied for an address of a lead and re-rank its company in one transaction;
-    return the ids re-ranked."""
+    """Record correct / bounced / replied for an address of a lead and re-rank its company (and the lead) in one
+    transaction, keeping what the re-ranking replaced so `undo_feedback` can put it back; return the ids re-ranked."""
     now = time.time() if now is None else now
     with transaction(db):
-        domain = store_notes.record_feedback(db, lead_id, email, kind, now=now)
-        return rerank_with_company(db, lead_id, email, kind, domain, now=now)
+        domain = store_feedback.address_of(email).rpartition("@")[2]
+        snapshot = store_companies.decision_snapshot(db, lead_id)
+        company = store_companies.company_lead_ids(db, str(snapshot["key"])) if snapshot else []
+        before = store_feedback.results_of(db, [*_ranked_ids(db, domain, (lead_id,)), *company])
+        entry = store_feedback.record(db, lead_id, email, kind, now=now)
+        reranked = rerank_with_company(db, lead_id, entry.email, kind, domain, now=now)
+        changed = snapshot if store_companies.decision_snapshot(db, lead_id) != snapshot else None
+        store_feedback.keep_for_undo(db, entry, before, ranked_at=now, company_before=changed)
+        return reranked
+
+
+@dataclass(frozen=True, slots=True)
+class UndoneFeedback:
+    """The feedback `undo_feedback` took back and the leads whose results changed."""
+
+    entry: store_feedback.FeedbackEntry
+    lead_ids: tuple[int, ...]
+    exact: bool  # results restored from the copy kept at feedback time (False: re-ranked from the store)
+
+
+def undo_feedback(db: sqlite_utils.Database, lead_id: int, *, now: float | None = None) -> UndoneFeedback:
+    """Take back the lead's latest feedback: status, known address, the company-domain decision it made and
+    rankings as before it (store/feedback.py); NothingToUndo when the lead has none."""
+    with transaction(db):
+        taken = store_feedback.take_back(db, lead_id)
+        key = store_companies.restore_decision(db, taken.company_before) if taken.company_before else ""
+        if taken.restored:
+            return UndoneFeedback(taken.entry, taken.restored, True)
+        ids = rerank_domain(db, taken.entry.domain, now=now, also=(lead_id,))
+        if key:
+            ids += [i for i in rerank_leads(db, store_companies.company_lead_ids(db, key), now=now) if i not in ids]
+        return UndoneFeedback(taken.entry, tuple(ids), False)
 
 
 def _feedback_state(db: sqlite_utils.Database) -> tuple[dict[str, str], dict[int, str]]:
@@ -174,9 +208,26 @@ def enrich_stored(
     return len(leads)
 
 
-def rerank_domain(db: sqlite_utils.Database, domain: str, *, now: float | None = None) -> list[int]:
-    """Rank the enriched leads at `domain` again from what the store now knows (no DNS); return their ids."""
-    ids, leads = _leads(db, "WHERE l.domain = ? AND l.enriched_at IS NOT NULL ORDER BY l.id", (domain,))
+def _ranked_ids(db: sqlite_utils.Database, domain: str, also: Sequence[int]) -> list[int]:
+    """The leads `rerank_domain` re-ranks: the enriched leads at `domain`, and `also`."""
+    rows = db.conn.execute(
+        "SELECT id FROM leads WHERE (domain = ? AND enriched_at IS NOT NULL) OR id IN (SELECT value FROM json_each(?))"
+        " ORDER BY id",
+        (domain, json.dumps([int(i) for i in also])),
+    )
+    return [r[0] for r in rows]
+
+
+def rerank_domain(
+    db: sqlite_utils.Database, domain: str, *, now: float | None = None, also: Sequence[int] = ()
+) -> list[int]:
+    """Rank the enriched leads at `domain` (and the leads `also`, e.g. the one feedback was given on) again from
+    what the store now knows (no DNS); return their ids."""
+    ids, leads = _leads(
+        db,
+        "WHERE (l.domain = ? AND l.enriched_at IS NOT NULL) OR l.id IN (SELECT value FROM json_each(?)) ORDER BY l.id",
+        (domain, json.dumps([int(i) for i in also])),
+    )
     if not leads:
         return []
     from leadassist.core.domains import DomainChoice
@@ -254,7 +305,7 @@ def rerank_with_company(
     confirms a guessed domain, a bounce lowers it), then the leads at `domain` and, when the company's domain
     changed, the company's leads re-ranked; their ids."""
     key = store_companies.learn_from_feedback(db, lead_id, email, kind, now=now)  # reads the lead before re-ranking
-    ids = rerank_domain(db, domain, now=now)
+    ids = rerank_domain(db, domain, now=now, also=(lead_id,))
     if key:
         ids += [i for i in rerank_leads(db, store_companies.company_lead_ids(db, key), now=now) if i not in ids]
     return ids

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 import sqlite_utils
 
 from leadassist.core.crmcsv import CsvSource, RejectedRow, normalise_header
+from leadassist.core.crmcsv.columns import FORMULA_SIGNS
 from leadassist.core.crmcsv.identity import (
     DAMAGE_DECIMAL,
     DAMAGE_SCIENTIFIC,
@@ -173,10 +174,17 @@ def _read_into_stage(
     for rec in src.records():
         cells_list = rec.cells
         width = len(cells_list)
-        # lead_from_cells() inlined (this loop runs once per record): stripped cells, '' when not mapped.
-        rid, first, last, full_name, company, crm_email, website, *rest = (
-            cells_list[c].strip() if c is not None and c < width else "" for c in cols
-        )
+        # lead_from_cells() inlined (this loop runs once per record): stripped cells, '' when not mapped; a cell
+        # that stripping would turn into a formula is kept as it is (columns.lead_field).
+        fields = []
+        for c in cols:
+            if c is None or c >= width:
+                fields.append("")
+                continue
+            cell = cells_list[c]
+            value = cell.strip()
+            fields.append(cell if value and value[0] in FORMULA_SIGNS and len(value) != len(cell) else value)
+        rid, first, last, full_name, company, crm_email, website, *rest = fields
         title = rest[0] if rest else ""
         count += 1
         name = " ".join(p for p in (first, last) if p) or full_name

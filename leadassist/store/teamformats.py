@@ -38,7 +38,7 @@ def counts_from_json(text: str) -> FormatCounts:
         explained=float(data["explained"]),
         fits={str(k): int(v) for k, v in data["fits"].items()},
         bounced=int(data.get("bounced", 0)),
-        bounce_factors={str(k): float(v) for k, v in data.get("bounce_factors", {}).items()},
+        bounces=tuple({str(k): float(v) for k, v in q.items()} for q in data.get("bounces", ())),
     )
 
 
@@ -46,18 +46,15 @@ def counts_json(counts: FormatCounts) -> dict[str, object]:
     """The JSON form of a FormatCounts."""
     return {"templates": counts.templates, "conventions": counts.conventions, "known": counts.known,
             "explained": counts.explained, "fits": counts.fits, "bounced": counts.bounced,
-            "bounce_factors": counts.bounce_factors}  # fmt: skip
+            "bounces": list(counts.bounces)}  # fmt: skip
 
 
 def add_counts(a: FormatCounts, b: FormatCounts) -> FormatCounts:
-    """Counts learned in two places, added (bounce factors multiply)."""
+    """Counts learned in two places, added (the bounces of both kept)."""
     conventions = {d: dict(c) for d, c in a.conventions.items()}
     for dim, seen in b.conventions.items():
         for choice, n in seen.items():
             conventions.setdefault(dim, {})[choice] = conventions.get(dim, {}).get(choice, 0.0) + n
-    factors = dict(a.bounce_factors)
-    for key, f in b.bounce_factors.items():
-        factors[key] = factors.get(key, 1.0) * f
     return FormatCounts(
         templates={k: a.templates.get(k, 0.0) + b.templates.get(k, 0.0) for k in {*a.templates, *b.templates}},
         conventions=conventions,
@@ -65,7 +62,7 @@ def add_counts(a: FormatCounts, b: FormatCounts) -> FormatCounts:
         explained=a.explained + b.explained,
         fits={k: a.fits.get(k, 0) + b.fits.get(k, 0) for k in {*a.fits, *b.fits}},
         bounced=a.bounced + b.bounced,
-        bounce_factors=factors,
+        bounces=a.bounces + b.bounces,
     )
 
 

@@ -215,6 +215,7 @@ class MainWindow(QMainWindow):
         self.model.modelReset.connect(self._update_counts)
         self.model.rowsInserted.connect(lambda *_: self._update_counts())
         self.lead_panel.feedback_given.connect(self.save_feedback)
+        self.lead_panel.undo_requested.connect(self.undo_feedback)
         self.lead_panel.status_changed.connect(self.save_status)
         self.lead_panel.note_saved.connect(self.save_note)
         self.lead_panel.copied.connect(lambda email: self.statusBar().showMessage(f"Copied {email}", 4000))
@@ -285,6 +286,15 @@ class MainWindow(QMainWindow):
         """Record correct/bounced/replied; colleagues' rankings change, so refresh the company's rows."""
         self._guard(lambda: service.add_feedback(self.db, lead_id, email, kind))
         self._after_write(lead_id, company=True)
+
+    def undo_feedback(self, lead_id: int) -> None:
+        """Take back the lead's latest feedback: status, known address and the company's rankings as before."""
+        undone = self._guard(lambda: service.undo_feedback(self.db, lead_id))
+        if undone is None:
+            return
+        self.model.refresh_ids(list(undone.lead_ids))  # the company it was given at, if the lead has moved since
+        self._after_write(lead_id, company=True)
+        self.statusBar().showMessage(f"Undone: {undone.entry.describe()}", 5000)
 
     def save_status(self, lead_id: int, status: str) -> None:
         """Set a lead's status."""

@@ -223,10 +223,13 @@ class StoreWiring(QObject):
         return [(i.id, f"#{i.id} {Path(i.path).name} ({i.records:,} rows, {i.crm_label})")
                 for i in reversed(store_imports.list_imports(self.w.db))]  # fmt: skip
 
-    def warnings_for(self, options: Any, import_id: int | None, all_imports: bool) -> list[str]:
-        """The store's warnings for an export choice."""
+    def warnings_for(
+        self, options: Any, import_id: int | None, all_imports: bool, *, formulas: Any = None
+    ) -> list[str]:
+        """The store's warnings for an export choice (`formulas`: a formula scan already made for it)."""
         try:
-            return service.export_warnings(self.w.db, options, import_id=import_id, all_imports=all_imports)
+            return service.export_warnings(self.w.db, options, import_id=import_id, all_imports=all_imports,
+                                           formulas=formulas)  # fmt: skip
         except LeadAssistError:
             return []
 
@@ -236,8 +239,17 @@ class StoreWiring(QObject):
         """Show the export dialog (non-blocking): which import, preset (with the store's warnings), rows."""
         from leadassist.ui.dialogs.export_dialog import ExportDialog
 
+        scans: dict[tuple[int | None, bool], Any] = {}  # one pass over an import's records per dialog, not per click
+
+        def warnings_for(options: Any, import_id: int | None, all_imports: bool) -> list[str]:
+            key = (import_id, all_imports)
+            if not options.excel_safe and key not in scans:
+                scans[key] = self.w._guard(lambda: service.formula_scan(self.w.db, import_id=import_id,
+                                                                        all_imports=all_imports))  # fmt: skip
+            return self.warnings_for(options, import_id, all_imports, formulas=scans.get(key))
+
         dialog = ExportDialog(self.w, filtered=bool(status or search or mail_status), selected=len(selected),
-                              imports=self.export_choices(), warnings_for=self.warnings_for)  # fmt: skip
+                              imports=self.export_choices(), warnings_for=warnings_for)  # fmt: skip
         filtered = {"status": status, "search": search, "mail_status": mail_status}
         scope = {"all": {}, "filtered": filtered, "selected": {"lead_ids": selected}}
         dialog.export_requested.connect(lambda req: self.export(req, scope[req.rows]))

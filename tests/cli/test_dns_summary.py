@@ -19,6 +19,15 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def _twins(server: DnsTestServer) -> None:
+    """`.example` twins of base-zone domains: leads' websites must be real-world domains (`.test` is special-use,
+    which email-validator, and so LeadAssist, never takes as a company's domain)."""
+    server.add_domain("normal.example", mx=[(10, "mx.normal.test")])
+    server.add_domain("multi.example", mx=[(10, "mx1.multi.test"), (20, "mx2.multi.test")])
+    server.add_domain("google.example", mx=[(1, "aspmx.l.google.com"), (5, "alt1.aspmx.l.google.com")])
+    server.add_domain("nullmx.example", mx=["0 ."])
+
+
 def _leads(path: Path, domains: list[str]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
@@ -50,9 +59,10 @@ def test_mx_never_serves_an_answer_cached_from_another_resolver(capsys, data_dir
 
 
 def test_enrich_says_how_many_domains_stayed_unchecked_and_why(capsys, data_dir, dns_server, tmp_path):
-    dns_server.set_fault("normal.test", "drop")
-    dns_server.set_rewrite("multi.test", lambda response, transport: response.to_wire()[:-6])
-    src = _leads(tmp_path / "in.csv", ["normal.test", "multi.test", "google.test", "nullmx.test"])
+    _twins(dns_server)
+    dns_server.set_fault("normal.example", "drop")
+    dns_server.set_rewrite("multi.example", lambda response, transport: response.to_wire()[:-6])
+    src = _leads(tmp_path / "in.csv", ["normal.example", "multi.example", "google.example", "nullmx.example"])
     code, _out, err = run(capsys, "enrich", str(src), "-o", str(tmp_path / "out.csv"), "--dns-server",
                          dns_server.address, "--timeout", "0.3")  # fmt: skip
     assert code == 0
@@ -60,8 +70,9 @@ def test_enrich_says_how_many_domains_stayed_unchecked_and_why(capsys, data_dir,
 
 
 def test_enrich_against_a_lying_resolver_writes_the_file_warns_once_and_exits_1(capsys, data_dir, dns_server, tmp_path):
+    _twins(dns_server)
     dns_server.nxdomain_everything = True
-    src = _leads(tmp_path / "in.csv", ["normal.test", "google.test"])
+    src = _leads(tmp_path / "in.csv", ["normal.example", "google.example"])
     code, _out, err = run(capsys, "enrich", str(src), "-o", str(tmp_path / "out.csv"), "--dns-server",
                          dns_server.address)  # fmt: skip
     assert code == 1
@@ -74,16 +85,18 @@ def test_enrich_against_a_lying_resolver_writes_the_file_warns_once_and_exits_1(
 
 
 def test_import_against_a_lying_resolver_warns_once_and_exits_1(capsys, data_dir, dns_server, tmp_path):
+    _twins(dns_server)
     dns_server.nxdomain_everything = True
-    src = _leads(tmp_path / "in.csv", ["normal.test", "google.test"])
+    src = _leads(tmp_path / "in.csv", ["normal.example", "google.example"])
     code, out, err = run(capsys, "import", str(src), "--dns-server", dns_server.address)
     assert code == 1 and "enriched 2 leads" in out
     assert sum(LIE in line for line in err.splitlines()) == 1
 
 
 def test_import_says_what_stayed_unchecked(capsys, data_dir, dns_server, tmp_path):
-    dns_server.set_fault("normal.test", "servfail")
-    src = _leads(tmp_path / "in.csv", ["normal.test", "google.test"])
+    _twins(dns_server)
+    dns_server.set_fault("normal.example", "servfail")
+    src = _leads(tmp_path / "in.csv", ["normal.example", "google.example"])
     code, _out, err = run(capsys, "import", str(src), "--dns-server", dns_server.address)
     assert code == 0
     assert "leadassist: 1 of 2 domains unchecked: 1 DNS error; retry later" in err

@@ -110,3 +110,62 @@ def test_any_company_name_gives_a_plain_key(text: str) -> None:
 
 def test_idn_uses_idna_2008_so_sharp_s_is_kept() -> None:
     assert dom.website_domain("https://faß.de") == "xn--fa-hia.de"
+
+
+PLACEHOLDERS = ["Unknown", "N/A", "-", "TBD", "Test", "none", "n.a.", "[not provided]", "jane@acme.example",
+                "www.acme.example", "https://acme.example/"]  # fmt: skip
+
+
+@pytest.mark.parametrize("company", PLACEHOLDERS)
+def test_a_placeholder_company_never_shares_a_domain_between_leads(company: str) -> None:
+    companies = dom.CompanyDomains()
+    companies.add(company, "ann.lee@colliers.example", first="Ann", last="Lee")
+    companies.add(company, website="colliers.example", first="Ann", last="Lee")
+    choice = companies.choose(company, first="Bo", last="Kim")
+    assert (choice.domain, choice.source) == ("", "none")
+    assert "no company" in choice.explanation and company in choice.explanation
+
+
+def test_the_persons_own_name_as_company_is_no_company_but_a_real_company_still_shares() -> None:
+    companies = dom.CompanyDomains()
+    companies.add("Ann Lee", "ann@annlee.example", first="Ann", last="Lee")
+    companies.add("Colliers", "bo.kim@colliers.example", first="Bo", last="Kim")
+    assert companies.choose("Ann Lee", first="Ann", last="Lee").domain == ""
+    assert companies.choose("Colliers", first="Cy", last="Park").domain == "colliers.example"
+    assert dom.is_persons_own_name("Lee, Ann", "Ann", "Lee", "")
+    assert not dom.is_persons_own_name("Colliers", "Ann", "Lee", "")
+
+
+def test_unknown_leads_get_no_guess_from_one_unknown_leads_address() -> None:
+    from leadassist.core.enrich import EnrichOptions, enrich_leads_sync
+    from leadassist.core.mailcheck import CheckOptions
+    from leadassist.core.models import Lead
+
+    leads = [
+        Lead(0, "Ann", "Lee", "", "Unknown", "ann.lee@colliers.example"),
+        Lead(1, "Bo", "Kim", "", "Unknown"),
+        Lead(2, "Cy", "Park", "", "Cy Park", ""),
+        Lead(3, "Di", "Ross", "", "Cy Park", "di.ross@park.example"),
+    ]
+    results = enrich_leads_sync(leads, EnrichOptions(check=CheckOptions(offline=True)))
+    assert results[0].email == "ann.lee@colliers.example"
+    assert (results[1].domain, results[1].candidates) == ("", ())
+    assert "no company" in results[1].evidence
+    assert (results[2].domain, results[2].candidates) == ("", ())  # "Cy Park" at "Cy Park": the person's own name
+
+
+_NAMES = st.sampled_from(["Ann", "Lee", "Jürgen", "Weiß", "", "O'Brien", "Anne-Marie", "Ng"])
+
+
+@given(
+    company=st.one_of(st.sampled_from([*PLACEHOLDERS, "Ann Lee", "Lee Ann", "Jürgen Weiß", "Acme", "LeeAnn"]),
+                      st.text(max_size=12)),
+    first=_NAMES,
+    last=_NAMES,
+    full=st.sampled_from(["", "Ann Lee", "Dr. Jürgen Weiß", "Lee"]),
+)  # fmt: skip
+def test_the_cached_placeholder_check_agrees_with_companyname(company, first, last, full) -> None:
+    from leadassist.core.companyname import placeholder_reason
+
+    expected = bool(company.strip()) and bool(placeholder_reason(company, first=first, last=last, full_name=full))
+    assert bool(dom.company_placeholder(company, first, last, full)) == expected

@@ -139,4 +139,7 @@ def test_junk_leads_get_capped_or_no_candidates_while_colleagues_rank_normally()
     assert res[3].confidence <= 20 and "role" in res[3].flags
     assert res[4].email == "" and res[4].confidence == 0 and "phone number" in res[4].evidence
     assert res[5].email == "carla.nguyen@colliers.example" and res[5].confidence >= 40 and not res[5].flags
-    assert res[7].confidence <= 20 and "placeholder-company" in res[7].flags and "placeholder" in res[7].evidence
+    # A placeholder company shares no domain (core.domains.CompanyDomains): no guess at all, and it says why.
+    assert (res[7].domain, res[7].candidates) == ("", ())
+    assert "no company" in res[7].evidence and "placeholder" in res[7].evidence
+    assert "placeholder-company" in res[7].flags

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -142,3 +143,25 @@ def test_an_upgraded_store_keeps_its_leads_domains_with_their_confidence(store_p
     assert set(migrations.applied_names(db)) == set(migrations.known_names())  # 0006 re-applied after the later ones
     assert leads.get_lead(db, 1).domain_confidence == 97
     db.close()
+
+
+def _state(store, lead_ids):
+    rows = store.conn.execute(
+        "SELECT id, email, confidence, domain, domain_source, domain_confidence, candidates, status FROM leads"
+        " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        (json.dumps(sorted(lead_ids)),),
+    ).fetchall()
+    decisions = store.conn.execute("SELECT * FROM company_domains ORDER BY company_key, domain").fetchall()
+    return rows, decisions
+
+
+@pytest.mark.parametrize("kind", ["bounced", "replied", "correct"])
+def test_undoing_feedback_at_a_guessed_domain_also_takes_back_what_it_decided_for_the_company(store, enriched, kind):
+    jana = leads.get_lead(store, enriched["Jana Schmidt"])
+    everyone = list(enriched.values())
+    before = _state(store, everyone)
+    service.add_feedback(store, jana.id, jana.email, kind)
+    assert _state(store, everyone)[1] != before[1]  # the company's domain was confirmed or lowered
+    undone = service.undo_feedback(store, jana.id)
+    assert undone.exact
+    assert _state(store, everyone) == before

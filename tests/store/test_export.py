@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from leadassist.core.crmcsv import ExportOptions, open_csv
 from leadassist.core.errors import LeadAssistError
@@ -90,3 +92,22 @@ def test_exporting_all_imports_matches_columns_by_name_and_repeats_none(store, m
         got = [dict(zip(header, r.cells, strict=False)) for r in back.records()]
     assert header[:5] == ["Id", "Company", "First Name", "Last Name", "Region"]
     assert [(g["Id"], g["First Name"], g["Region"]) for g in got] == [("1", "Ann", "EU"), ("2", "Bo", "")]
+
+
+_CELL = st.one_of(
+    st.text(alphabet=" \t\r\n\u3000\u00a0=+-@\uff1d\uff0b\uff0d\uff20'\"ab,\\", max_size=6),
+    st.text(alphabet=st.characters(whitelist_categories=("L", "N", "P", "S", "Zs")), max_size=6),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(_CELL, min_size=2, max_size=2), min_size=1, max_size=4))
+def test_the_formula_scan_counts_exactly_the_formula_like_cells_of_the_import(store, make_csv, cells):
+    from leadassist.core.crmcsv import formula_like, open_csv
+    from leadassist.store.exports import formula_scan
+
+    path = make_csv([["Company", "Note", "Phone"], *([f"Acme {n}", *c] for n, c in enumerate(cells))])
+    service.import_csv(store, path)
+    with open_csv(path) as src:
+        expected = sum(formula_like(c) for rec in src.records() for c in rec.cells)
+    assert formula_scan(store).cells == expected

@@ -1,5 +1,5 @@
 """The loop the rep closes: feedback changes colleagues' next ranking through `enrich_stored`, stale mail status is
-re-checked, bounces set the status, and notes are found by their own text."""
+re-checked, a bounce rules its address out (never the lead's status), and notes are found by their own text."""
 
 from __future__ import annotations
 
@@ -59,10 +59,10 @@ def test_feedback_reranks_colleagues_at_once_without_waiting_for_an_enrichment(s
     assert leads.get_lead(store, acme["Ann"]).status == "replied"
 
 
-def test_a_bounced_guess_is_never_proposed_again_and_sets_the_lead_bounced(store, acme):
+def test_a_bounced_guess_is_never_proposed_again_and_leaves_the_status_to_the_rep(store, acme):
     guess = _best(store, acme["Bo"])
     service.add_feedback(store, acme["Bo"], guess, "bounced")
-    assert leads.get_lead(store, acme["Bo"]).status == "bounced"
+    assert leads.get_lead(store, acme["Bo"]).status == "new"
     service.enrich_stored(store, OFFLINE)
     detail = leads.get_lead(store, acme["Bo"])
     assert detail.email != guess

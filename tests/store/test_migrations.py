@@ -140,3 +140,43 @@ def test_two_processes_opening_a_new_database_at_the_same_moment_both_get_the_wh
             assert migrations.applied_names(db) == migrations.known_names()
         finally:
             db.close()
+
+
+def test_addresses_stored_before_0007_are_made_safe_and_feedback_gains_its_undo_columns(store_path):
+    import json
+
+    db = connect(store_path)
+    migrations.migrate(db, store_path, stop_before="0007_feedback_undo")
+    hostile = "bob@corp.example?bcc=spy%40evil.example&subject=invoice"
+    unsafe = [{"email": "ann@evil.example%0d%0abcc%3aspy%40evil.example", "probability": 0.5, "template": "",
+               "evidence": ""}]  # fmt: skip
+    with db.atomic():
+        db.conn.execute(
+            "INSERT INTO leads (id, identity, name, crm_email, email_key, email, source, confidence, created_at,"
+            " updated_at) VALUES (1, 'email:bob', 'Bob', ?, ?, ?, 'known', 100, 0, 0)",
+            (hostile, hostile, hostile),
+        )
+        db.conn.execute(
+            "INSERT INTO leads (id, identity, name, crm_email, email_key, email, candidates, enriched_at, source,"
+            " created_at, updated_at) VALUES (2, 'name:ann', 'Ann', 'Ann@Müller.de', 'ann@müller.de', ?, ?, 5,"
+            " 'inferred', 0, 0)",
+            (unsafe[0]["email"], json.dumps(unsafe)),
+        )
+        db.conn.execute(
+            "INSERT INTO known_addresses (email, domain, source, lead_id, added_at) VALUES (?, 'x', 'import', 1, 0),"
+            " ('ann@müller.de', 'müller.de', 'import', 2, 0)",
+            (hostile,),
+        )
+        db.conn.execute(
+            "INSERT INTO feedback (lead_id, email, kind, given_at) VALUES (2, 'ann@müller.de', 'correct', 0)"
+        )
+    db.close()
+    db = open_store(store_path)
+    assert [k.email for k in leads.known_addresses(db)] == ["ann@xn--mller-kva.de"]
+    bob, ann = leads.get_lead(db, 1), leads.get_lead(db, 2)
+    assert (bob.email, bob.source, bob.confidence) == ("", "none", 0)
+    assert (ann.email, ann.candidates, ann.enriched_at) == ("ann@xn--mller-kva.de", (), None)
+    assert ann.feedback == {"ann@xn--mller-kva.de": "correct"}
+    columns = {r[1] for r in db.conn.execute("PRAGMA table_info(feedback)")}
+    assert {"status_before", "status_at_before", "status_set", "known_before"} <= columns
+    db.close()

@@ -27,9 +27,11 @@ def window(qtbot, data_dir: Path, make_csv, dns_server):
     """The main window over 18 leads at 6 companies whose domains the loopback server answers with MX records."""
     rows = [["Record ID", "First Name", "Last Name", "Company", "Website", "Email"]]
     for c in range(COMPANIES):
-        dns_server.add_domain(f"firm{c}.test", mx=[(10, f"mx.firm{c}.test")])
-        dns_server.add_domain(f"mx.firm{c}.test", a=["192.0.2.10"])
-        rows += [[f"R{c}-{p}", f"Ann{p}", f"Lee{p}", f"Firm {c}", f"www.firm{c}.test", ""] for p in range(PER_COMPANY)]
+        dns_server.add_domain(f"firm{c}.example", mx=[(10, f"mx.firm{c}.example")])
+        dns_server.add_domain(f"mx.firm{c}.example", a=["192.0.2.10"])
+        rows += [
+            [f"R{c}-{p}", f"Ann{p}", f"Lee{p}", f"Firm {c}", f"www.firm{c}.example", ""] for p in range(PER_COMPANY)
+        ]
     session = app_module.start(argparse.Namespace(db=None, data_dir=str(data_dir), demo=False), offer_demo=False)
     session.window.settings.set_dns(DnsSettings(servers=(dns_server.address,), timeout=1.0))  # for Re-check
     qtbot.addWidget(session.window)
@@ -71,8 +73,8 @@ def test_a_lying_resolver_shows_a_persistent_warning_instead_of_results(qtbot, w
 def test_the_banner_says_how_many_stayed_unchecked_and_why_and_show_them_finds_them(
     qtbot, qtmodeltester, window, dns_server, dns_options
 ):
-    dns_server.set_fault("firm0.test", "drop")
-    dns_server.set_rewrite("firm1.test", lambda response, transport: response.to_wire()[:-6])  # garbled rdata
+    dns_server.set_fault("firm0.example", "drop")
+    dns_server.set_rewrite("firm1.example", lambda response, transport: response.to_wire()[:-6])  # garbled rdata
     _run(qtbot, window, replace(dns_options, timeout=0.3))
     banner = window.dns_report.banner
     assert banner.isVisible() and banner.close_button.isVisible()
@@ -85,20 +87,20 @@ def test_the_banner_says_how_many_stayed_unchecked_and_why_and_show_them_finds_t
     qtmodeltester.check(window.model)
     assert window.counts_label.text() == f"{2 * PER_COMPANY} of {COMPANIES * PER_COMPANY} leads match"
 
-    dns_server.set_fault("firm0.test", None)
-    dns_server.set_rewrite("firm1.test", None)
+    dns_server.set_fault("firm0.example", None)
+    dns_server.set_rewrite("firm1.example", None)
     dns_server.clear_log()
     with qtbot.waitSignal(window.enrichment_finished, timeout=20_000):
         window.dns_report.recheck_action.trigger()
     asked = {q.name for q in dns_server.queries if q.rdtype == "MX"}
-    assert asked == {"firm0.test", "firm1.test"}  # only the unchecked domains were asked again
+    assert asked == {"firm0.example", "firm1.example"}  # only the unchecked domains were asked again
     assert not banner.isVisible()
     window.dns_report.filter.choose(())
     assert window.model.total == COMPANIES * PER_COMPANY and _statuses(window) == {"mx"}
 
 
 def test_the_mail_status_filter_narrows_the_table(qtbot, window, dns_server, dns_options):
-    dns_server.set_fault("firm2.test", "servfail")
+    dns_server.set_fault("firm2.example", "servfail")
     _run(qtbot, window, dns_options)
     combo = window.dns_report.filter
     combo.setCurrentIndex(combo.findData("mx"))

@@ -30,7 +30,7 @@ def crm_file(make_csv, dns_server) -> Path:
     """60 leads at 12 companies whose domains the loopback DNS server answers with MX records."""
     rows = [["Record ID", "First Name", "Last Name", "Company", "Website", "Email"]]
     for c in range(COMPANIES):
-        domain = f"company{c}.test"
+        domain = f"company{c}.example"
         dns_server.add_domain(domain, mx=[(10, f"mx.{domain}")])
         dns_server.add_domain(f"mx.{domain}", a=["192.0.2.10"])
         for p in range(PER_COMPANY):
@@ -69,7 +69,7 @@ def test_enrichment_fills_the_table_from_the_dns_server_and_updates_the_progress
 
 def test_cancel_stops_within_a_second_and_keeps_what_was_saved(qtbot, window, dns_server, dns_options):
     for c in range(COMPANIES):
-        dns_server.set_delay(f"company{c}.test", 0.4)  # slow enough that Cancel lands mid-run
+        dns_server.set_delay(f"company{c}.example", 0.4)  # slow enough that Cancel lands mid-run
     options = replace(dns_options, concurrency=2)
     with qtbot.waitSignal(window.enrichment.rows_changed, timeout=10_000) as first:
         window.start_enrichment(check=options)
@@ -88,7 +88,7 @@ def test_cancel_stops_within_a_second_and_keeps_what_was_saved(qtbot, window, dn
 
 def test_gui_event_loop_keeps_ticking_while_enrichment_runs(qtbot, window, dns_server, dns_options):
     for c in range(COMPANIES):
-        dns_server.set_delay(f"company{c}.test", 0.05)
+        dns_server.set_delay(f"company{c}.example", 0.05)
     stalls: list[int] = []
     clock = QElapsedTimer()
     clock.start()

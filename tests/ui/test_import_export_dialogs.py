@@ -171,3 +171,20 @@ def test_corrupt_setting_values_fall_back_to_defaults(data_dir: Path):
     (data_dir / "leadassist.ini").write_text("[dns]\ntimeout=soon\nconcurrency=-5\noffline=maybe\n")
     dns = AppSettings(data_dir).dns()
     assert dns.timeout == DnsSettings.timeout and dns.concurrency == 1 and dns.offline is False
+
+
+def test_the_export_dialog_saves_for_a_spreadsheet_by_default_and_exact_for_a_crm(qtbot):
+    dialog = ExportDialog()
+    qtbot.addWidget(dialog)
+    options = dialog.request().options
+    assert (options.preset, options.excel_safe, options.encoding) == ("original", True, "utf-8-sig")
+    assert dialog.excel_safe.isChecked() and not dialog.excel_safe.isEnabled() and not dialog.encoding.isEnabled()
+    assert "spreadsheet" in dialog.preset.currentText().lower()
+    dialog.preset.setCurrentIndex(dialog.preset.findData("salesforce"))
+    options = dialog.request().options
+    assert (options.preset, options.excel_safe, options.encoding) == ("salesforce", False, None)
+    assert dialog.excel_safe.isEnabled() and dialog.encoding.isEnabled()
+    dialog.preset.setCurrentIndex(dialog.preset.findData("original"))  # the CRM's own columns: exact as well
+    assert not dialog.request().options.excel_safe
+    dialog.excel_safe.setChecked(True)  # the rep may still ask for neutralised cells
+    assert dialog.request().options.excel_safe and not dialog.encoding.isEnabled()

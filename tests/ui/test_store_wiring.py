@@ -182,8 +182,11 @@ def test_the_export_dialog_offers_each_import_and_warns_about_a_preset_without_i
     assert dialog.which.count() == 3 and dialog.which.itemText(2).startswith("All imports together")
     dialog.preset.setCurrentIndex(dialog.preset.findData("hubspot"))
     assert dialog.warning.isVisible() and "no record-ID column" in dialog.warning.text()
-    dialog.which.setCurrentIndex(1)  # the sample, which has Lead IDs
-    assert not dialog.warning.isVisible()
+    dialog.which.setCurrentIndex(1)  # the sample, which has Lead IDs, and phone numbers a spreadsheet would run
+    assert "no record-ID column" not in dialog.warning.text()
+    assert dialog.warning.isVisible() and "200 cells start like a formula" in dialog.warning.text()
+    dialog.preset.setCurrentIndex(0)  # for a spreadsheet: neutralised, nothing to warn about
+    assert not dialog.warning.isVisible() and dialog.request().options.excel_safe
     assert window.store_io.warnings_for(ExportOptions(preset="original"), None, False) == []
     dialog.close()
 

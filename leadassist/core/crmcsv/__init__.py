@@ -11,7 +11,15 @@ Typical use (the `enrich` command, the store's import/export and the import dial
 
 from __future__ import annotations
 
-from leadassist.core.crmcsv.columns import ENRICH_COLUMNS, PRESETS, enrich_column_names, neutralise, restore
+from leadassist.core.crmcsv.columns import (
+    ENRICH_COLUMNS,
+    PRESETS,
+    enrich_column_names,
+    formula_like,
+    lead_field,
+    neutralise,
+    restore,
+)
 from leadassist.core.crmcsv.dialect import CsvDialect, detect_dialect
 from leadassist.core.crmcsv.mapping import LEAD_FIELDS, HeaderMapping, detect_crm, map_headers, normalise_header
 from leadassist.core.crmcsv.reader import CsvSource, RejectedRow, SourceRecord, lead_from_cells, open_csv
@@ -37,6 +45,8 @@ __all__ = [
     "detect_crm",
     "detect_dialect",
     "enrich_column_names",
+    "formula_like",
+    "lead_field",
     "lead_from_cells",
     "map_headers",
     "neutralise",

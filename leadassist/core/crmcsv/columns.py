@@ -4,10 +4,16 @@
 in that version's columns: the first `FIRST_RELEASED` of today's, then some of the later ones; a re-run recognises
 any such tail (`existing_enrichment`) and replaces it instead of appending the columns again.
 
-Neutralising (OWASP "CSV injection"): a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so a
-spreadsheet shows it as text instead of running it. A cell that already starts with `'` gets one too, which makes
-the operation exactly reversible: `restore(neutralise(x)) == x` for every string, so LeadAssist's own reader can
-undo it on re-import.
+
+Formula-like cells (OWASP "CSV injection"): a cell whose first character other than white space is `=`, `+`,
+`-` or `@`, or their full-width forms `＝＋－＠` (which spreadsheets fold to ASCII), or that starts with a tab or
+a carriage return. Spreadsheets strip leading spaces before deciding, so " =1+1" is a formula there too.
+Neutralising puts a `'` in front of such a cell so a spreadsheet shows it as text instead of running it. A cell
+that already starts with `'` gets one too, which makes the operation exactly reversible: `restore(neutralise(x))
+== x` for every string, so LeadAssist's own reader can undo it on re-import.
+
+`lead_field` is how a cell becomes a lead's field: stripped of surrounding white space, unless stripping would
+turn it into a formula (" =1+1" stays " =1+1", exactly as the CRM holds it).
 """
 
 from __future__ import annotations
@@ -35,7 +41,10 @@ ENRICH_COLUMNS = (
 )
 FIRST_RELEASED = 11  # the first version wrote ENRICH_COLUMNS[:11]
 PRESETS = ("original", "salesforce", "hubspot", "pipedrive", "zoho", "generic")
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
+FORMULA_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")  # = + - @ and the full-width ＝ ＋ － ＠
+_SIGNS = FORMULA_SIGNS
+FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\t\r")  # a cell starting with one is formula-like
+_STARTS = FORMULA_STARTS
 
 
 def smtp_cells(result: LeadResult) -> list[str]:
@@ -94,13 +103,40 @@ def all_enrich_names() -> frozenset[str]:
     return frozenset(n for p in PRESETS for n in enrich_column_names(p))
 
 
+def formula_like(cell: str) -> bool:
+    """True when a spreadsheet could run the cell as a formula (see the module docstring)."""
+    if not cell:
+        return False
+    first = cell[0]
+    if first in _STARTS:
+        return True
+    if first.isspace():
+        rest = cell.lstrip()
+        return bool(rest) and rest[0] in _SIGNS
+    return False
+
+
+_PREFIXED = FORMULA_STARTS | {"'"}
+
+
 def neutralise(cell: str) -> str:
     """The cell made safe to open in a spreadsheet (a leading `'` when it could start a formula)."""
-    return "'" + cell if cell.startswith(_TRIGGERS) else cell
+    if not cell:
+        return cell
+    first = cell[0]  # formula_like inlined for the common cases: LeadAssist neutralises 11 cells a record
+    if first in _PREFIXED or (first.isspace() and formula_like(cell)):
+        return "'" + cell
+    return cell
 
 
 def restore(cell: str) -> str:
     """Undo neutralise(): drop the `'` LeadAssist added, leave every other cell alone."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@\t\r'":
+    if len(cell) > 1 and cell[0] == "'" and (cell[1] == "'" or formula_like(cell[1:])):
         return cell[1:]
     return cell
+
+
+def lead_field(cell: str) -> str:
+    """A cell as a lead's field: stripped, unless stripping would make a formula of it (then exactly as read)."""
+    value = cell.strip()
+    return cell if value and value[0] in _SIGNS and value != cell else value

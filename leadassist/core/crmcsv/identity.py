@@ -7,7 +7,8 @@ store/staging.py). Keys are plain strings so the store can index and compare the
 - `record_id_key`: the ID stripped; an ID Excel turned into a number keeps its digits when it only gained a
   trailing ".0" ("123456.0" -> "123456") and is unusable ('') in scientific notation ("1.11015E+11": the
   digits after the sixth are gone, so different records now share one value).
-- `normalise_address`: the lower-cased address, '' when the cell is not an address.
+- `normalise_address`: the lower-cased address with an ASCII domain, '' when the cell is not a safe address
+  (core.addresses: what email-validator accepts unchanged; no control characters).
 - `name_key`: the name's words and the company's key ("ann lee|acme"), '' without a name.
 - `row_key`: a 63-bit hash of the header and the cells as stored, equal only for identical records.
 """
@@ -19,11 +20,11 @@ import hashlib
 import re
 import unicodedata
 
+from leadassist.core.addresses import normalise_email
 from leadassist.core.domains import company_key
 from leadassist.core.models import Lead
 
 _WORD = re.compile(r"[^\W_]+")
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _DECIMAL_ZERO = re.compile(r"^(\d+)[.,]0+$")
 
@@ -42,9 +43,8 @@ def display_name(lead: Lead) -> str:
 
 
 def normalise_address(text: str) -> str:
-    """A lower-cased address when the cell looks like one, else ''."""
-    text = text.strip().lower()
-    return text if _ADDRESS.match(text) else ""
+    """The address in an Email cell (lower-cased, ASCII domain), '' when the cell holds no safe address."""
+    return normalise_email(text)
 
 
 def id_damage(record_id: str) -> str:

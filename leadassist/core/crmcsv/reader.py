@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import NamedTuple
 
-from leadassist.core.crmcsv.columns import all_enrich_names, restore
+from leadassist.core.crmcsv.columns import FORMULA_SIGNS, all_enrich_names, restore
 from leadassist.core.crmcsv.dialect import CsvDialect, bom_length, detect_dialect
 from leadassist.core.crmcsv.mapping import LEAD_FIELDS, HeaderMapping, detect_crm, map_headers, prefer_fuller
 from leadassist.core.crmcsv.rawrows import iter_raw_rows
@@ -236,9 +236,15 @@ def open_csv(
 
 
 def lead_from_cells(row: int, cells: Sequence[str], mapping: HeaderMapping) -> Lead:
-    """The Lead a record describes (cells stripped of surrounding spaces; unmapped fields empty)."""
+    """The Lead a record describes (cells stripped of surrounding spaces unless that would make a formula of
+    them, see columns.lead_field; unmapped fields empty)."""
     width = len(cells)
     values = {}
     for field, col in mapping.fields.items():
-        values[field] = cells[col].strip() if col < width else ""
+        if col < width:  # columns.lead_field, inlined: this runs for every mapped cell of every record
+            cell = cells[col]
+            value = cell.strip()
+            values[field] = cell if value and value[0] in FORMULA_SIGNS and len(value) != len(cell) else value
+        else:
+            values[field] = ""
     return Lead(row=row, **values)

@@ -3,7 +3,9 @@
 Default ("original" preset): the input's columns in order, every untouched record written as its exact raw text
 plus the enrichment columns, in the input's encoding, BOM, delimiter, quoting and line endings (final newline
 included or not). The columns LeadAssist writes are always neutralised against formula injection; original cells
-only with `excel_safe` (which also writes UTF-8 with BOM, for a person opening the file in Excel).
+only with `excel_safe` (which also writes UTF-8 with BOM, for a person opening the file in Excel). Without it the
+exporter counts the original cells it writes exactly that a spreadsheet could run (`formula_cells`, the first
+one in `first_formula`), so the caller can warn; the rejects file is always neutralised (columns.py).
 
 Presets rename the mapped columns to what each CRM's importer maps by itself and matches as an *update*; every
 other column is kept as it is (importers let the admin skip unmapped ones):
@@ -26,6 +28,7 @@ import csv
 import io
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +40,7 @@ from leadassist.core.crmcsv.columns import (
     PRESETS,
     enrich_column_names,
     existing_enrichment,
+    formula_like,
     neutralise,
     smtp_cells,
 )
@@ -49,6 +53,11 @@ from leadassist.core.models import EmailSource, LeadResult, MailStatus, SmtpStat
 from leadassist.core.prior import FILL_MIN_CONFIDENCE
 
 log = logging.getLogger(__name__)
+
+# One match per formula-like cell (columns.formula_like) of a record's cells joined by NUL, which is no white space
+# (so a match never runs from one cell into the next) and which no cell holds (a file with NUL is refused as
+# binary); should one hold it after all, the cells are counted one by one instead.
+_FORMULA_CELL = re.compile("(?:^|\x00)(?:\\s*[=+\\-@\uff1d\uff0b\uff0d\uff20]|[\t\r])")
 
 _WRITE_BUFFER = 1024 * 1024
 MAX_ALTERNATES = 4
@@ -193,6 +202,9 @@ class CsvExporter:
         self.dialect = dialect
         self.options = options
         self.rows = 0
+        self.formula_cells = 0  # original cells written exactly that a spreadsheet could run (not excel_safe)
+        self.first_formula: tuple[int, str] | None = None  # (record number, column name) of the first one
+        self._header = list(header)
         self._codec, bom = output_encoding(dialect, options)
         self._unicode = self._codec.startswith(("utf-8", "utf-16", "utf-32"))
         # A re-run on LeadAssist's own output (this version's or an earlier one's) replaces the old enrichment
@@ -278,6 +290,8 @@ class CsvExporter:
             and not cells[col].strip()
         )
         self.rows += 1
+        if not self.options.excel_safe:
+            self._count_formulas(cells)
         try:
             if not fill and raw is not None and self._raw_ok:
                 self._text.write(raw)
@@ -296,6 +310,23 @@ class CsvExporter:
                 path=str(self.path),
                 hint="Write UTF-8 instead (--encoding utf-8 or utf-8-sig).",
             ) from exc
+
+    def _count_formulas(self, cells: Sequence[str]) -> None:
+        kept = cells[: self._keep]
+        joined = "\x00".join(kept)
+        if joined.count("\x00") == len(kept) - 1:  # the usual case: one C-level pass over the record
+            found = len(_FORMULA_CELL.findall(joined))
+        else:
+            found = sum(1 for c in kept if formula_like(c))
+        if not found:
+            return
+        if self.first_formula is None:
+            first = next(i for i, c in enumerate(kept) if formula_like(c))
+            self.first_formula = (
+                self.rows,
+                self._header[first] if first < len(self._header) else f"column {first + 1}",
+            )
+        self.formula_cells += found
 
     def _discard(self) -> None:
         try:
@@ -348,7 +379,9 @@ def write_rejects(
     """Write OUT.rejects.csv (Line, Reason, Raw) beside the output; row 1 holds the original header as raw text.
 
     Created readable by the user only (0600). Same encoding and delimiter as the source; undecodable bytes are
-    written back as they were read, so the Raw column can be pasted into the original file after fixing.
+    written back as they were read, so the Raw column can be pasted into the original file after fixing. Every cell
+    is neutralised (a rejects file is opened in a spreadsheet to be fixed): a Raw text that starts like a formula
+    gets a leading `'`, which columns.restore takes off again.
     """
     target = rejects_path(path)
     buf = io.StringIO()
@@ -363,8 +396,8 @@ def write_rejects(
             f.write("\ufeff")
         writer = csv.writer(f, delimiter=dialect.delimiter, lineterminator=dialect.line_ending)
         writer.writerow(["Line", "Reason", "Raw"])
-        writer.writerow(["1", "header", buf.getvalue()])
+        writer.writerow(["1", "header", neutralise(buf.getvalue())])
         for r in rejects:
-            writer.writerow([str(r.line), r.reason, r.raw])
+            writer.writerow([str(r.line), neutralise(r.reason), neutralise(r.raw)])
     os.replace(tmp, target)
     return target

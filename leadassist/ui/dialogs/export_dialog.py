@@ -5,6 +5,11 @@ Like `leadassist export`, it writes one import (the latest by default, in that f
 chosen explicitly, all imports together (one header, no column repeated). A preset that promises updates by
 record ID warns right here when the chosen import has no record-ID column (`warnings_for`, from the store).
 It returns an `ExportRequest` through `export_requested`; the main window hands it to the store's export.
+
+"Save for" tells a spreadsheet from the CRM. The default, and first choice, is a spreadsheet (Excel, Numbers,
+LibreOffice): every cell is neutralised against formulas, UTF-8 with BOM. Every other choice is for a CRM's
+importer, which needs the cells exactly as they were: formula neutralisation is then off (it can be ticked) and
+the store's warning says when the file will hold cells a spreadsheet could run.
 """
 
 from __future__ import annotations
@@ -35,8 +40,10 @@ from PySide6.QtWidgets import (
 from leadassist.core.crmcsv import ExportOptions
 from leadassist.core.prior import FILL_MIN_CONFIDENCE
 
+SPREADSHEET = "spreadsheet"  # not a crmcsv preset: "original" columns with every cell neutralised
 PRESETS = (
-    ("original", "Same columns as imported"),
+    (SPREADSHEET, "A spreadsheet (Excel, Numbers, LibreOffice): formulas neutralised"),
+    ("original", "The CRM, same columns as imported (cells exact)"),
     ("salesforce", "Salesforce (update by Lead ID)"),
     ("hubspot", "HubSpot (update by Record ID)"),
     ("pipedrive", "Pipedrive (update by ID)"),
@@ -110,9 +117,10 @@ class ExportDialog(QDialog):
 
         self.preset = QComboBox(self)
         self.preset.setObjectName("export_preset")
-        self.preset.setAccessibleName("CRM preset")
+        self.preset.setAccessibleName("Save for: a spreadsheet or a CRM preset")
         for key, text in PRESETS:
             self.preset.addItem(text, key)
+        self.preset.setCurrentIndex(0)  # a spreadsheet: the safe choice
 
         self.rows_group = QButtonGroup(self)
         self.rows_all = QRadioButton("All leads", self)
@@ -150,14 +158,17 @@ class ExportDialog(QDialog):
         self.encoding.setAccessibleName("Encoding")
         for key, text in ENCODINGS:
             self.encoding.addItem(text, key)
-        self.excel_safe = QCheckBox("Excel-safe: neutralise formulas in every cell (UTF-8 with BOM)", self)
+        self.excel_safe = QCheckBox("Neutralise formulas in every cell (UTF-8 with BOM)", self)
         self.excel_safe.setObjectName("excel_safe")
+        self.excel_safe.setToolTip("A cell starting with =, +, -, @ gets a leading ' so a spreadsheet shows it as "
+                                   "text instead of running it; a CRM would import the ' too")  # fmt: skip
         self.excel_safe.toggled.connect(lambda on: self.encoding.setEnabled(not on))
+        self.excel_safe.toggled.connect(self._update_warning)
 
         form = QFormLayout()
         form.addRow("Import:", self.which)
         form.addRow("File:", path_row)
-        form.addRow("Preset:", self.preset)
+        form.addRow("Save for:", self.preset)
         form.addRow("", self.warning)
         form.addRow("Rows:", rows_box)
         form.addRow("", fill_row)
@@ -171,15 +182,25 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
-        self.preset.currentIndexChanged.connect(self._update_warning)
+        self.preset.currentIndexChanged.connect(self._preset_chosen)
         self.which.currentIndexChanged.connect(self._update_warning)
-        self._update_warning()
+        self._preset_chosen()
 
     def _choice(self) -> tuple[int | None, bool]:
         data = self.which.currentData()
         if data is None or self.which.currentIndex() == 0:
             return None, False
         return (None, True) if int(data) == ALL_IMPORTS else (int(data), False)
+
+    def _preset_chosen(self, _index: int = 0) -> None:
+        """A spreadsheet neutralises every cell (fixed); a CRM gets its cells exactly unless the rep ticks it."""
+        spreadsheet = self.preset.currentData() == SPREADSHEET
+        self.excel_safe.blockSignals(True)
+        self.excel_safe.setChecked(spreadsheet)
+        self.excel_safe.blockSignals(False)
+        self.excel_safe.setEnabled(not spreadsheet)
+        self.encoding.setEnabled(not spreadsheet)
+        self._update_warning()
 
     def _update_warning(self, _index: int = 0) -> None:
         """Show what the store says about the chosen preset and import (e.g. no record-ID column)."""
@@ -194,8 +215,9 @@ class ExportDialog(QDialog):
         """The choices as an ExportRequest."""
         rows = ("all", "filtered", "selected")[max(self.rows_group.checkedId(), 0)]
         excel = self.excel_safe.isChecked()
+        preset = str(self.preset.currentData())
         options = ExportOptions(
-            preset=str(self.preset.currentData()),
+            preset="original" if preset == SPREADSHEET else preset,
             fill_email=self.fill_email.isChecked(),
             min_confidence=self.min_confidence.value(),
             excel_safe=excel,

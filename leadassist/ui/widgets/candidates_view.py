@@ -3,6 +3,11 @@
 A lead has at most a handful of candidates, so each is a small widget (not a model/view list). Each row offers
 Copy (clipboard), Mail (the system mail client via a mailto: URL) and Mark correct / bounced / replied; the
 view only emits what the rep did, the main window writes it to the store.
+
+The mail link is built from parts, never by pasting text into "mailto:": only an address core.addresses accepts
+unchanged gets one, and every character of it but letters, digits, `-._~` and the `@` is percent-encoded into
+the URL's path, so a `?`, `#`, `&` or `,` in a CRM cell can never become a header (bcc, subject, body) or a
+second recipient. An address that is not safe gets no Mail button.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leadassist.core.addresses import is_safe
 from leadassist.ui.widgets.fields import field, text
 
 SHOWN = 3  # candidates shown at once; the rest wait behind "Show N more" so the notes stay in view
@@ -31,6 +37,16 @@ FEEDBACK_KINDS: tuple[tuple[str, str, str], ...] = (
     ("bounced", "Bounced", "Mail to this address bounced: never propose it again, lower its format"),
     ("replied", "Replied", "The person replied from this address (it is right)"),
 )
+
+
+def mailto_url(address: str) -> QUrl:
+    """A mailto: URL naming exactly `address` and nothing else; an empty (invalid) QUrl unless it is safe."""
+    if not is_safe(address):
+        return QUrl()
+    url = QUrl()
+    url.setScheme("mailto")
+    url.setPath(bytes(QUrl.toPercentEncoding(address, b"@")).decode("ascii"), QUrl.ParsingMode.StrictMode)
+    return url
 
 
 class ProbabilityBar(QWidget):
@@ -122,6 +138,9 @@ class CandidateRow(QFrame):
         self.copy_button.clicked.connect(self.copy)
         self.mail_button = self._button("Mail", "mail_button", f"Write to {self.email} in your mail program")
         self.mail_button.clicked.connect(self.open_mail)
+        if not self.mailto_url().isValid():
+            self.mail_button.setEnabled(False)
+            self.mail_button.setToolTip(f"{self.email} is not a valid address: no mail link")
         top = QHBoxLayout()
         top.addWidget(self.rank_label)
         top.addWidget(self.address, 1)
@@ -184,12 +203,14 @@ class CandidateRow(QFrame):
         self.copied.emit(self.email)
 
     def mailto_url(self) -> QUrl:
-        """The mailto: URL of the address."""
-        return QUrl(f"mailto:{self.email}")
+        """The mailto: URL of exactly this one address (an empty QUrl when the address is not safe)."""
+        return mailto_url(self.email)
 
     def open_mail(self) -> None:
         """Open the system mail client on the address."""
-        QDesktopServices.openUrl(self.mailto_url())
+        url = self.mailto_url()
+        if url.isValid():
+            QDesktopServices.openUrl(url)
 
 
 class CandidatesView(QWidget):

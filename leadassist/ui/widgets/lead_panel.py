@@ -1,9 +1,12 @@
 """The lead panel: who the lead is, their domain's mail status, the ranked addresses, status and notes.
 
 `show_lead(detail)` takes the store's lead detail (fields read by name: id, name, company, title, domain,
-mail_status, provider, email, confidence, source, evidence, candidates, status, notes, feedback) or None.
-Everything the rep does leaves as a signal carrying the lead id; the main window writes it and, after a write,
-calls `show_lead` again — a refresh of the same lead keeps the note being typed.
+mail_status, provider, email, confidence, source, evidence, candidates, status, notes, feedback, last_feedback)
+or None. Everything the rep does leaves as a signal carrying the lead id; the main window writes it and, after a
+write, calls `show_lead` again — a refresh of the same lead keeps the note being typed.
+
+The lead's latest feedback can be taken back: the Undo button beside the candidates, or Ctrl+Z anywhere in the
+panel except inside the note being typed (where Ctrl+Z undoes typing, as in every editor).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +45,7 @@ class LeadPanel(QWidget):
     """Shows one lead and reports the rep's feedback, status changes, notes and copies."""
 
     feedback_given = Signal(int, str, str)  # lead id, email, kind (correct / bounced / replied)
+    undo_requested = Signal(int)  # lead id: take its latest feedback back
     status_changed = Signal(int, str)  # lead id, status
     note_saved = Signal(int, object, str)  # lead id, note id or None for a new note, text
     copied = Signal(str)  # email
@@ -87,10 +92,28 @@ class LeadPanel(QWidget):
         self.candidates = CandidatesView(content)
         self.candidates.copied.connect(self.copied)
         self.candidates.feedback_given.connect(self._on_feedback)
+        # Ctrl+Z in the panel; a focused note editor takes the key first (its own ShortcutOverride), so typing
+        # is undone there, not feedback.
+        self.undo_action = QAction("&Undo Feedback", self)
+        self.undo_action.setObjectName("action_undo_feedback")
+        self.undo_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
+        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.undo_action.setEnabled(False)
+        self.undo_action.triggered.connect(self._on_undo)
+        self.addAction(self.undo_action)
+        self.undo_button = QToolButton(content)
+        self.undo_button.setObjectName("undo_feedback")
+        self.undo_button.setDefaultAction(self.undo_action)
+        self.undo_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.undo_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.undo_button.hide()
         cand_box = QGroupBox("Likely addresses", content)
         cand_box.setObjectName("candidates_box")
         cand_layout = QVBoxLayout(cand_box)
-        cand_layout.addWidget(self.summary_label)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary_label, 1)
+        summary_row.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignTop)
+        cand_layout.addLayout(summary_row)
         cand_layout.addWidget(self.candidates)
 
         self.notes = NotesEditor(content, **({"autosave_ms": autosave_ms} if autosave_ms is not None else {}))
@@ -141,6 +164,7 @@ class LeadPanel(QWidget):
             self.stack.setCurrentWidget(self.placeholder)
             self.notes.load([], keep_draft=False)
             self._note_lead_id = None
+            self._show_undo(None)
             return
         self.stack.setCurrentIndex(1)
         name = text(detail, "name", "full_name") or " ".join(
@@ -160,6 +184,7 @@ class LeadPanel(QWidget):
         provider = text(detail, "provider") or text(check, "provider")
         self.provider_label.setText(provider)
         self._show_candidates(detail, domain)
+        self._show_undo(field(detail, "last_feedback"))
         self._set_status(text(detail, "status") or "new")
         self.notes.load(items(detail, "notes"), keep_draft=same and self._note_lead_id == new_id)
         self._note_lead_id = new_id
@@ -194,6 +219,18 @@ class LeadPanel(QWidget):
             empty = text(detail, "evidence") or "No mail domain is known for this company yet."
         self.candidates.set_candidates(candidates, _feedback_map(field(detail, "feedback")), empty)
 
+    def _show_undo(self, last: Any) -> None:
+        """Offer to take back the lead's latest feedback (None: nothing to undo)."""
+        email, kind = text(last, "email"), text(last, "kind")
+        self.undo_action.setEnabled(bool(email))
+        self.undo_button.setVisible(bool(email))
+        self.undo_action.setText("&Undo Feedback")
+        keys = self.undo_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        tip = f"Undo “{email} marked {kind}”: status and rankings as before ({keys})" if email else "Nothing to undo"
+        self.undo_action.setToolTip(tip)
+        self.undo_button.setToolTip(tip)
+        self.undo_button.setAccessibleName(f"Undo {email} marked {kind}" if email else "Nothing to undo")
+
     def _set_status(self, status: str) -> None:
         index = self.status_combo.findData(status)
         if index < 0:  # a status this version does not know: show it rather than lie
@@ -213,6 +250,10 @@ class LeadPanel(QWidget):
     def _on_feedback(self, email: str, kind: str) -> None:
         if self.lead_id is not None:
             self.feedback_given.emit(self.lead_id, email, kind)
+
+    def _on_undo(self) -> None:
+        if self.lead_id is not None and self.undo_action.isEnabled():
+            self.undo_requested.emit(self.lead_id)
 
     def _on_note_saved(self, note_id: object, body: str) -> None:
         if self._note_lead_id is not None:
