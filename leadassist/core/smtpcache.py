@@ -6,21 +6,17 @@ safe to delete. It keeps
 - per domain whether its server accepts every address (catch-all) or refuses unknown ones, for 14 days;
 - per (sender, address) when a server first greylisted it, so the one retry comes no sooner than 5 minutes
   later, from a later run. `unknown` results are never cached: they are asked again next time.
-One SQLite connection per thread, like dnscache; a damaged file is replaced, never fatal.
+Kept in a core.cachefile file like the DNS cache: one connection per thread, a damaged file replaced, never fatal.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import sqlite3
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from leadassist.core.cachefile import CacheFile
 from leadassist.core.models import MailboxCheck, SmtpStatus
-
-log = logging.getLogger(__name__)
 
 ADDRESS_TTL = 30 * 86400
 CATCH_ALL_TTL = 14 * 86400
@@ -45,69 +41,13 @@ def smtp_cache_path(dns_cache: Path) -> Path:
     return Path(dns_cache).with_name("smtp-cache.sqlite3")
 
 
-class SmtpCache:
+class SmtpCache(CacheFile):
     """Cached mailbox answers, catch-all facts and greylist times; `now` is always the caller's (wall) clock."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._connections: dict[int, sqlite3.Connection] = {}
-        self._closed = False
+    label = "SMTP cache"
 
-    def _connect(self) -> sqlite3.Connection | None:
-        ident = threading.get_ident()
-        with self._lock:
-            if self._closed:
-                return None
-            conn = self._connections.get(ident)
-            if conn is None:
-                try:
-                    conn = self._open()
-                except (sqlite3.Error, OSError) as exc:
-                    log.warning("SMTP cache %s unusable (%s); checking without it", self.path, exc)
-                    return None
-                self._connections[ident] = conn
-            return conn
-
-    def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        for attempt in (1, 2):
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))  # owner-only before SQLite writes a byte
-            os.chmod(self.path, 0o600)
-            conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False, isolation_level=None)
-            try:
-                conn.execute("PRAGMA journal_mode=WAL")  # SQLite gives -wal and -shm the database file's mode
-                conn.executescript(_SCHEMA)
-                return conn
-            except sqlite3.DatabaseError as exc:
-                conn.close()
-                if attempt == 2 or isinstance(exc, sqlite3.OperationalError):
-                    raise
-                log.warning("SMTP cache %s is damaged (%s); starting a new one", self.path, exc)
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-        raise AssertionError("unreachable")
-
-    def _rows(self, sql: str, params: Iterable[object]) -> list[tuple]:  # type: ignore[type-arg]
-        conn = self._connect()
-        if conn is None:
-            return []
-        try:
-            return conn.execute(sql, list(params)).fetchall()
-        except sqlite3.Error as exc:
-            log.warning("SMTP cache read failed (%s)", exc)
-            return []
-
-    def _write(self, sql: str, rows: list[tuple]) -> None:  # type: ignore[type-arg]
-        conn = self._connect()
-        if conn is None or not rows:
-            return
-        try:
-            with conn:
-                conn.execute("BEGIN")
-                conn.executemany(sql, rows)
-        except sqlite3.Error as exc:
-            log.warning("SMTP cache write failed (%s); not cached", exc)
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        conn.executescript(_SCHEMA)
 
     # -- per address -------------------------------------------------------------------------------------
     def mailboxes(self, emails: Iterable[str], now: float) -> dict[str, MailboxCheck]:
@@ -176,17 +116,3 @@ class SmtpCache:
     def forget_greylisted(self, mail_from: str, emails: Iterable[str]) -> None:
         """The retry got a real answer: the greylist record is done."""
         self._write("DELETE FROM greylist WHERE mail_from = ? AND email = ?", [(mail_from, e) for e in emails])
-
-    def close(self) -> None:
-        """Close every thread's connection; later calls behave as an empty cache."""
-        with self._lock:
-            self._closed = True
-            conns, self._connections = list(self._connections.values()), {}
-        for conn in conns:
-            conn.close()
-
-    def __enter__(self) -> SmtpCache:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
