@@ -31,7 +31,6 @@ from leadassist.core.errors import LeadAssistError, NotFoundError
 from leadassist.core.models import DomainCheck, EmailSource, LeadResult
 from leadassist.store import leads as store_leads
 from leadassist.store import smtpchecks as store_smtp
-from leadassist.store.search import fts_query
 
 UPDATE_PRESETS = {"salesforce": "Lead ID", "hubspot": "Record ID", "pipedrive": "Person - ID", "zoho": "Record Id"}
 _RESULT_COLUMNS = (
@@ -95,18 +94,7 @@ def _filters(
     lead_ids: Sequence[int] | None,
     mail_status: Sequence[str] = (),
 ) -> tuple[str, list[object]]:
-    clauses: list[str] = []
-    params: list[object] = []
-    if status:
-        clauses.append("l.status = ?")
-        params.append(status)
-    if mail_status:
-        clauses.append(f"l.mail_status IN ({','.join('?' * len(mail_status))})")
-        params.extend(mail_status)
-    match = fts_query(search or "")
-    if match:
-        clauses.append("l.id IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?)")
-        params.append(match)
+    clauses, params = store_leads.filter_clauses(status, search, mail_status, alias="l.")
     if lead_ids is not None:
         clauses.append("l.id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps([int(i) for i in lead_ids]))

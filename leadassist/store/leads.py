@@ -166,22 +166,34 @@ class CompanyDetail:
         return self.check.expires_at if self.check is not None else None
 
 
-def _where(
-    status: str | None, search: str | None, mail_status: str | Sequence[str] | None = None
-) -> tuple[str, list[object]]:
+def filter_clauses(
+    status: str | None,
+    search: str | None,
+    mail_status: str | Sequence[str] | None = None,
+    *,
+    alias: str = "",
+) -> tuple[list[str], list[object]]:
+    """The SQL conditions (and their parameters) of the table's filters, on leads called `alias` ("l." or "")."""
     clauses: list[str] = []
     params: list[object] = []
     if status:
-        clauses.append("status = ?")
+        clauses.append(f"{alias}status = ?")
         params.append(status)
     if mail_status:  # one mail status, or several (e.g. unknown and not-checked: the unchecked leads)
         wanted = [mail_status] if isinstance(mail_status, str) else list(mail_status)
-        clauses.append(f"mail_status IN ({','.join('?' * len(wanted))})")
+        clauses.append(f"{alias}mail_status IN ({','.join('?' * len(wanted))})")
         params.extend(wanted)
     match = fts_query(search or "")
     if match:
-        clauses.append("id IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?)")
+        clauses.append(f"{alias}id IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?)")
         params.append(match)
+    return clauses, params
+
+
+def _where(
+    status: str | None, search: str | None, mail_status: str | Sequence[str] | None = None
+) -> tuple[str, list[object]]:
+    clauses, params = filter_clauses(status, search, mail_status)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
