@@ -23,6 +23,7 @@ from leadassist import paths
 from leadassist.cli.progress import ProgressLine
 from leadassist.core.crmcsv import PRESETS, ExportOptions, neutralise
 from leadassist.core.prior import FILL_MIN_CONFIDENCE
+from leadassist.core.statuses import STATUSES
 from leadassist.store import backup as store_backup
 from leadassist.store import feedback as store_feedback
 from leadassist.store import imports as store_imports
@@ -30,7 +31,7 @@ from leadassist.store import leads as store_leads
 from leadassist.store import notes as store_notes
 from leadassist.store import service
 from leadassist.store.db import open_store
-from leadassist.store.migrations import FEEDBACK_KINDS, STATUSES
+from leadassist.store.migrations import FEEDBACK_KINDS
 
 CSV_COLUMNS = ("ID", "Record ID", "Name", "Company", "Title", "Email", "Confidence", "Domain", "Mail Status", "Status")
 TABLE_LIMIT = 50

@@ -21,11 +21,11 @@ from sqlite_utils.migrations import Migrations
 from leadassist.core.addresses import is_safe
 from leadassist.core.crmcsv.identity import normalise_address, record_id_key, row_key
 from leadassist.core.errors import StoreError
+from leadassist.core.statuses import STATUSES
 from leadassist.store.connection import translated
 
 log = logging.getLogger(__name__)
 
-STATUSES = ("new", "researched", "contacted", "replied", "bounced", "do-not-contact")
 FEEDBACK_KINDS = ("correct", "bounced", "replied")
 
 MIGRATIONS = Migrations("leadassist")

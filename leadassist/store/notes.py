@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 import sqlite_utils
 
 from leadassist.core.errors import LeadAssistError, NotFoundError
+from leadassist.core.statuses import STATUSES
 from leadassist.store.connection import transaction
-from leadassist.store.migrations import STATUSES
 from leadassist.store.search import fts_query, words_match
 
 

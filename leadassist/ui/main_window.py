@@ -33,6 +33,7 @@ from leadassist.core.enrich import EnrichOptions
 from leadassist.core.errors import LeadAssistError
 from leadassist.core.mailcheck import CheckOptions
 from leadassist.core.smtpcache import smtp_cache_path
+from leadassist.core.statuses import LEAD_STATUSES
 from leadassist.store import leads as store_leads
 from leadassist.store import notes as store_notes
 from leadassist.store import service
@@ -49,7 +50,6 @@ from leadassist.ui.widgets.lead_panel import LeadPanel
 
 log = logging.getLogger(__name__)
 
-STATUSES = ("new", "researched", "contacted", "replied", "bounced", "do-not-contact")
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 _SEARCH_DELAY_MS = 250
 GREYLIST_RETRY_MS = 5 * 60 * 1000 + 5000  # a little over the 5 minutes greylisting servers ask for
@@ -108,8 +108,8 @@ class MainWindow(QMainWindow):
         self.status_filter.setObjectName("status_filter")
         self.status_filter.setAccessibleName("Status filter")
         self.status_filter.addItem("All statuses", None)
-        for s in STATUSES:
-            self.status_filter.addItem(s.replace("-", " ").capitalize(), s)
+        for s in LEAD_STATUSES:
+            self.status_filter.addItem(s.label, s.word)
         columns_button = QToolButton(self)
         columns_button.setObjectName("columns_button")
         columns_button.setText("Columns")

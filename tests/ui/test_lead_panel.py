@@ -11,8 +11,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from leadassist.core.models import Candidate, DomainCheck, MailStatus
+from leadassist.core.statuses import STATUSES
 from leadassist.ui.widgets.candidates_view import percent
-from leadassist.ui.widgets.lead_panel import STATUSES, LeadPanel
+from leadassist.ui.widgets.lead_panel import LeadPanel
 from leadassist.ui.widgets.notes_editor import AUTOSAVE_MS, NotesEditor
 
 pytestmark = pytest.mark.gui

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -31,14 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from leadassist.core.models import Candidate
+from leadassist.core.statuses import LEAD_STATUSES
 from leadassist.ui.widgets.candidates_view import CandidatesView
 from leadassist.ui.widgets.domain_box import DomainBox
 from leadassist.ui.widgets.fields import field, items, text
 from leadassist.ui.widgets.mail_badge import MailBadge
 from leadassist.ui.widgets.notes_editor import NotesEditor
-
-STATUSES = ("new", "researched", "contacted", "replied", "bounced", "do-not-contact")
-STATUS_LABELS = {"do-not-contact": "do not contact"}
 
 
 class LeadPanel(QWidget):
@@ -78,8 +76,11 @@ class LeadPanel(QWidget):
         self.status_combo = QComboBox(content)
         self.status_combo.setObjectName("status_combo")
         self.status_combo.setAccessibleName("Lead status")
-        for status in STATUSES:
-            self.status_combo.addItem(STATUS_LABELS.get(status, status), status)
+        for status in LEAD_STATUSES:
+            self.status_combo.addItem(status.label, status.word)
+        keys = ", ".join(f"{s.mnemonic} {s.label.lower()}" for s in LEAD_STATUSES)
+        self.status_combo.setToolTip(f"The lead's status (Alt+S); then a key picks one: {keys}")
+        self.status_combo.installEventFilter(self)  # a status's mnemonic letter picks it (R researched, P replied)
         self.status_combo.currentIndexChanged.connect(self._on_status_index)
         self.summary_label = _label(content, "lead_summary", "Best address", wrap=True)
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)  # built here with escaped values
@@ -243,6 +244,17 @@ class LeadPanel(QWidget):
             self.status_combo.blockSignals(False)
 
     # -- the rep's actions ---------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """In the status box, a status's mnemonic letter picks that status (its first letters clash)."""
+        if watched is self.status_combo and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier and event.text():
+                wanted = event.text().upper()
+                status = next((s for s in LEAD_STATUSES if s.mnemonic == wanted), None)
+                if status is not None:
+                    self.status_combo.setCurrentIndex(self.status_combo.findData(status.word))
+                    return True
+        return super().eventFilter(watched, event)
+
     def _on_status_index(self, index: int) -> None:
         if self.lead_id is not None and index >= 0:
             self.status_changed.emit(self.lead_id, str(self.status_combo.itemData(index)))
