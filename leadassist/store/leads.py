@@ -37,6 +37,7 @@ ORDER_BY = {
     "id": "id",
     "provider": "provider COLLATE NOCASE",  # migration 0004
 }
+EMPTY_LAST = frozenset({"confidence"})  # no confidence (0) is shown as an empty cell: last in both directions
 STALE_AFTER = 90 * 24 * 3600  # a mail status older than this is re-checked on the next enrichment
 
 _ROW_COLUMNS = "id, name, company, email, confidence, domain, mail_status, status, title, record_id, evidence, provider"
@@ -229,6 +230,8 @@ def page(
     mail_status: str | Sequence[str] | None = None,
 ) -> list[LeadRow]:
     """One page of the leads table, sorted by column id `order` (see ORDER_BY), filtered like `count`."""
+    if order in EMPTY_LAST:
+        return _page_empty_last(db, offset, limit, order, descending, _where(status, search, mail_status))
     key = ORDER_BY.get(order, ORDER_BY["name"])
     direction = " DESC" if descending else ""
     where, params = _where(status, search, mail_status)
@@ -237,6 +240,33 @@ def page(
     indexed = f" INDEXED BY leads_by_{order}" if where and order in ORDER_BY and order != "id" else ""
     sql = f"SELECT {_ROW_COLUMNS} FROM leads{indexed}{where} ORDER BY {key}{direction}, id{direction} LIMIT ? OFFSET ?"
     return [LeadRow(*r) for r in db.conn.execute(sql, [*params, max(0, limit), max(0, offset)])]
+
+
+def _page_empty_last(
+    db: sqlite_utils.Database, offset: int, limit: int, order: str, descending: bool, filters: tuple[str, list[object]]
+) -> list[LeadRow]:
+    """A page sorted by a column whose empty value (0) sorts last in both directions.
+
+    Two index range scans instead of one `ORDER BY col = 0, col` (which no index serves and would sort every
+    row): the filled rows in the wanted direction, then the empty ones by id. The page may straddle both."""
+    where, params = filters
+    both = f"{where} AND" if where else " WHERE"
+    direction = " DESC" if descending else ""
+    limit, offset = max(0, limit), max(0, offset)
+    filled = (f"SELECT {_ROW_COLUMNS} FROM leads INDEXED BY leads_by_{order}{both} {order} > 0"
+              f" ORDER BY {order}{direction}, id{direction} LIMIT ? OFFSET ?")  # fmt: skip
+    rows = [LeadRow(*r) for r in db.conn.execute(filled, [*params, limit, offset])]
+    if len(rows) >= limit:
+        return rows
+    if rows:
+        before = offset + len(rows)  # every filled row up to here is counted
+    else:
+        counted = f"SELECT count(*) FROM leads INDEXED BY leads_by_{order}{both} {order} > 0"
+        before = int(db.conn.execute(counted, params).fetchone()[0])
+    empty = (f"SELECT {_ROW_COLUMNS} FROM leads INDEXED BY leads_by_{order}{both} {order} = 0"
+             f" ORDER BY {order}, id{direction} LIMIT ? OFFSET ?")  # fmt: skip
+    rows += [LeadRow(*r) for r in db.conn.execute(empty, [*params, limit - len(rows), max(0, offset - before)])]
+    return rows
 
 
 def rows_by_id(db: sqlite_utils.Database, lead_ids: Iterable[int]) -> list[LeadRow]:

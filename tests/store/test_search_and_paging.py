@@ -100,3 +100,36 @@ def test_sort_columns_use_an_index(filled):
             r[3] for r in filled.conn.execute(f"EXPLAIN QUERY PLAN SELECT id FROM leads ORDER BY {expr}, id")
         )
         assert "TEMP B-TREE" not in plan, (order, plan)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("status", [None, "researched"])
+def test_sorting_by_confidence_puts_empty_cells_last_in_both_directions_across_pages(
+    store, make_csv, descending, status
+):
+    # Leads with an address in the file get confidence 100, the rest 0 (an empty cell) until enriched;
+    # 40 known addresses among 90 leads, some of each status so the filtered query straddles the boundary too.
+    rows = [[str(i), f"F{i}", f"L{i}", f"Co{i % 5}", f"f{i}@co{i % 5}.example" if i % 9 < 4 else ""]
+            for i in range(90)]  # fmt: skip
+    service.import_csv(store, make_csv([[*HEADER, "Email"], *rows]))
+    store.conn.execute("UPDATE leads SET confidence = 40 + (id % 50) WHERE confidence = 100")
+    for lead in leads.page(store, offset=0, limit=500):
+        if lead.id % 3 == 0:
+            notes.set_status(store, lead.id, "researched")
+    got = []
+    for offset in range(0, 100, 7):  # pages of 7 straddle the filled/empty boundary
+        got += leads.page(store, offset=offset, limit=7, order="confidence", descending=descending, status=status)
+    values = [r.confidence for r in got]
+    filled = [v for v in values if v]
+    assert filled and len(filled) < len(values)
+    assert values == filled + [0] * (len(values) - len(filled))  # empty last
+    assert filled == sorted(filled, reverse=descending)
+    assert len({r.id for r in got}) == len(got) == leads.count(store, status)
+
+
+def test_sorting_by_confidence_walks_its_index(filled):
+    for cond in ("confidence > 0 ORDER BY confidence DESC, id DESC", "confidence = 0 ORDER BY confidence, id"):
+        plan = " ".join(r[3] for r in filled.conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT id FROM leads INDEXED BY leads_by_confidence WHERE status = 'new' AND {cond}"
+        ))  # fmt: skip
+        assert "TEMP B-TREE" not in plan, plan
