@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leadassist.core.crmcsv import HeaderMapping, map_headers, normalise_header, open_csv
-from leadassist.core.crmcsv.mapping import LEAD_FIELDS, header_table, parse_header_table
+from leadassist.core.crmcsv.mapping import LEAD_FIELDS, detect_crm, header_table, parse_header_table
 
 # file -> (crm, {field: header it must map to})
 EXPECTED = {
@@ -135,3 +135,28 @@ def test_every_crms_record_id_column_is_mapped_automatically() -> None:
     for headers, expected in cases.items():
         mapping = map_headers(list(headers))
         assert headers[mapping.fields["record_id"]] == expected, headers
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ["First Name", "Last Name", "Company", "Email", "Website", "Country"],
+        ["Id", "First Name", "Last Name", "Company", "Email"],
+        ["Name", "Company", "Email", "Phone"],
+    ],
+)
+def test_columns_every_spreadsheet_has_are_a_generic_csv_not_a_crm(headers):
+    assert detect_crm(headers) == "generic"
+
+
+@pytest.mark.parametrize(
+    ("headers", "crm"),
+    [
+        (["Lead ID", "First Name", "Last Name", "Company", "Email"], "salesforce"),
+        (["First Name", "Last Name", "Company", "Lead Owner", "Lead Source"], "salesforce"),
+        (["Record ID", "First Name", "Email"], "hubspot"),
+        (["Person - Name", "Organization - Name"], "pipedrive"),
+    ],
+)
+def test_a_crms_own_column_names_the_crm(headers, crm):
+    assert detect_crm(headers) == crm

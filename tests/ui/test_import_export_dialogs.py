@@ -39,6 +39,14 @@ def test_import_dialog_shows_detected_crm_encoding_delimiter_and_preview(qtbot, 
     assert dialog.import_button.isEnabled()
 
 
+def test_a_file_with_only_everyday_columns_is_called_a_generic_csv(qtbot, make_csv):
+    path = make_csv([["Id", "First Name", "Last Name", "Company", "Email"], ["1", "Ann", "Lee", "Acme", ""]])
+    dialog = ImportDialog(path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.crm_label.text() == "Generic CSV"
+
+
 def test_import_dialog_lists_problem_rows_with_line_numbers_before_importing(qtbot, make_csv):
     path = make_csv(text="First Name,Last Name,Company\r\nAnna,Smith,Acme\r\nBad,Row\r\nBen,Ng,Foo\r\n")
     dialog = ImportDialog(path)

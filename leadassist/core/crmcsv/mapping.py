@@ -4,7 +4,8 @@ Spellings come from resources/crm_headers.csv. A header maps to a field when, lo
 collapsed, it equals a listed spelling ("Person - Email - Work" -> "person email work"); the earliest listed
 spelling wins when several columns could serve, then the leftmost column. Which CRM wrote the file is decided by
 exact (case-sensitive) header matches weighted by how distinctive they are: "Record ID" is HubSpot, "Record Id"
-is Zoho, "(Do Not Modify) Row Checksum" is Dynamics 365; a file with no distinctive header is "generic".
+is Zoho, "(Do Not Modify) Row Checksum" is Dynamics 365. A CRM is named only when one of its own columns is there
+(listed for it alone, not an everyday word like "Id"); a file without one is "generic".
 Full names are not split here: a full-name column maps to `full_name` and core.names does the rest.
 
 Record IDs: every CRM's ID column is listed (Salesforce "Lead ID"/"Contact ID", HubSpot "Record ID" and
@@ -40,6 +41,9 @@ NAME_FIELDS = ("first", "last", "full_name", "company")
 HEADERS_FILE = "crm_headers.csv"
 _PUNCT = re.compile(r"[\W_]+")
 _MIN_SCORE = 1.0  # at least one fully distinctive header (or two shared ones) before naming a CRM
+# Column names any hand-made sheet has; one CRM listing them ("Id", "Name" in Salesforce's API) does not make a
+# file that CRM's export.
+_EVERYDAY = frozenset({"id", "name", "email", "company", "phone", "website", "title", "rating", "country", "city"})
 
 
 def normalise_header(text: str) -> str:
@@ -121,15 +125,19 @@ def detect_crm(headers: Sequence[str], table: HeaderTable | None = None) -> str:
     """The CRM whose exact header spellings the row uses most distinctively, or 'generic'."""
     table = table or header_table()
     scores: dict[str, float] = defaultdict(float)
+    own: set[str] = set()  # CRMs with a column of their own: listed for that CRM only and not an everyday word
     for h in headers:
-        crms = table.crm_headers.get(h.strip().replace("\ufeff", ""))
+        exact = h.strip().replace("\ufeff", "")
+        crms = table.crm_headers.get(exact)
         if crms:
             for crm in crms:
                 scores[crm] += 1.0 / len(crms)
-    if not scores:
+            if len(crms) == 1 and normalise_header(exact) not in _EVERYDAY:
+                own |= crms
+    if not own:  # "First Name, Last Name, Company, Email" is what every spreadsheet has: not a CRM's export
         return "generic"
     # Ties go to the order of CRMS so the answer never depends on set ordering.
-    best = max(CRMS[:-1], key=lambda c: (scores.get(c, 0.0), -CRMS.index(c)))
+    best = max((c for c in CRMS[:-1] if c in own), key=lambda c: (scores.get(c, 0.0), -CRMS.index(c)))
     return best if scores.get(best, 0.0) >= _MIN_SCORE else "generic"
 
 

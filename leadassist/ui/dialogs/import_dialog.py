@@ -153,7 +153,12 @@ class ImportDialog(QDialog):
         self.mapping = source.mapping
         dialect = source.dialect
         crm = source.mapping.crm
-        self.crm_label.setText("none recognised (generic CSV)" if crm == "generic" else CRM_LABELS.get(crm, crm))
+        self.crm_label.setText("Generic CSV" if crm == "generic" else CRM_LABELS.get(crm, crm))
+        self.crm_label.setToolTip(
+            "No CRM's own columns (like Salesforce's Lead ID or HubSpot's Record ID) in this file"
+            if crm == "generic"
+            else f"Columns only {CRM_LABELS.get(crm, crm)} writes are in this file"
+        )
         self.encoding_label.setText(dialect.encoding + (" with BOM" if dialect.bom else ""))
         self.delimiter_label.setText(_delimiter_name(dialect.delimiter))
         self._fill_preview(self.header, [r.cells for r in preview])
