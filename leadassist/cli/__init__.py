@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from leadassist import __version__, paths
 from leadassist.core.errors import LeadAssistError
@@ -97,7 +99,24 @@ def _open_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.print_help()
         print(f"\nleadassist: the desktop app is unavailable ({exc}); the commands above still work.", file=sys.stderr)
         return 1
+    problem = desktop_problem(dict(os.environ), sys.argv)
+    if problem:  # Qt would abort with a hint naming the wrong package; name the missing ones instead
+        log.info("%s", problem)  # the log file keeps it for leadassist-gui started without a terminal
+        print(f"leadassist: {problem}", file=sys.stderr)
+        return 1
     return run_app(args)
+
+
+def desktop_problem(environ: dict[str, str], argv: Sequence[str], pyside_dir: Path | None = None) -> str:
+    """On Linux, when Qt would use X11: the libraries its xcb plugin cannot find, as advice ('' when none)."""
+    from leadassist.core import desktoplibs
+
+    if not sys.platform.startswith("linux") or not desktoplibs.wants_xcb(environ, argv):
+        return ""
+    pyside_dir = pyside_dir or desktoplibs.find_pyside_dir()
+    if pyside_dir is None:
+        return ""
+    return desktoplibs.advice(desktoplibs.missing_libraries(desktoplibs.plugin_files(pyside_dir)))
 
 
 def gui_main() -> int:
