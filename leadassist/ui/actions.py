@@ -32,6 +32,7 @@ class Actions:
     restore: QAction
     quit: QAction
     about: QAction
+    glossary: QAction
 
     def all(self) -> list[QAction]:
         """Every action, in declaration order (the J/K twins included)."""
@@ -113,6 +114,13 @@ def create_actions(window: QWidget) -> Actions:
         restore=_make(window, "action_restore", "&Restore from Backup…", [], "Replace the database with a backup"),
         quit=_make(window, "action_quit", "&Quit", [QKeySequence.StandardKey.Quit, "Ctrl+Q"], "Quit LeadAssist"),
         about=_make(window, "action_about", "&About LeadAssist", [], "Version and licence"),
+        glossary=_make(
+            window,
+            "action_glossary",
+            "&Statuses and Reasons",
+            [QKeySequence.StandardKey.HelpContents, "F1"],
+            "What every mail status, reason, confidence and source means",
+        ),
     )
     acts.cancel.setEnabled(False)
     acts.cancel.setIconText("Cancel")  # the toolbar shows the short text, the menu the full one

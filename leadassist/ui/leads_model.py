@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
+from leadassist.core import glossary
 from leadassist.store import leads as store_leads
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,17 @@ def _attr(name: str) -> Callable[[Any], str]:
 def _confidence(row: Any) -> str:
     value = getattr(row, "confidence", None)
     return f"{value} %" if value else ""
+
+
+def _tooltip(column: str, row: Any, shown: str) -> str | None:
+    """The cell's tooltip: the evidence of an address, the glossary's words for a mail status and a confidence."""
+    if column == "email":
+        return getattr(row, "evidence", None) or None
+    if column == "mail_status" and shown:
+        return f"{shown}: {glossary.meaning('mail-status', shown)}"
+    if column == "confidence":
+        return glossary.meaning("confidence", "confidence")
+    return None
 
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -109,8 +121,8 @@ class LeadsModel(QAbstractTableModel):
             return int(row.id)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(col.align.value)
-        if role == Qt.ItemDataRole.ToolTipRole and col.id == "email":
-            return getattr(row, "evidence", None) or None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(col.id, row, col.display(row))
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addMenu(self.columns_menu)
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(a.about)
+        help_menu.addActions([a.glossary, a.about])
 
     def _build_panels(self) -> None:
         self.lead_panel = LeadPanel(self)
@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
         a.restore.triggered.connect(lambda: self.store_io.choose_backup())
         a.quit.triggered.connect(self.close)
         a.about.triggered.connect(self.show_about)
+        a.glossary.triggered.connect(self.show_glossary)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_filter)
         self.status_filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
@@ -360,6 +361,14 @@ class MainWindow(QMainWindow):
 
         dialog = AboutDialog(self, data_location=str(self.db_path.parent))
         dialog.open()
+        return dialog
+
+    def show_glossary(self) -> Any:
+        """Help → Statuses and Reasons (F1), non-blocking."""
+        from leadassist.ui.dialogs.glossary_dialog import GlossaryDialog
+
+        dialog = GlossaryDialog(self)
+        dialog.show()
         return dialog
 
     # -- enrichment ----------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leadassist.core import glossary
 from leadassist.core.companydomain import DomainInputError, validate_domain
 from leadassist.ui.widgets.fields import field, items, text
 
@@ -126,6 +127,8 @@ class DomainBox(QGroupBox):
     def show_state(self, domain: str, source: str, confidence: int, evidence: str, state: Any) -> None:
         """Show a lead's domain (with its source, confidence and evidence) and its company's state."""
         self.domain, self.source = domain, source
+        words = [glossary.meaning("domain-source", source), glossary.meaning("confidence", "domain confidence")]
+        self.source_label.setToolTip("\n".join(w for w in words if w) if domain else "")
         placeholder = text(state, "placeholder")
         self.error_label.hide()
         if state is None or placeholder:  # nothing to decide for: no company, or a cell that names none

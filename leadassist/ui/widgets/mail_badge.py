@@ -10,6 +10,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from leadassist.core import glossary
 from leadassist.core.models import MailStatus
 
 # Hue per status: green = mail works, amber = could not tell, red = will not take mail, grey = not looked.
@@ -21,16 +22,6 @@ STATUS_COLOURS: dict[str, QColor] = {
     MailStatus.NO_MAIL: QColor(220, 110, 30),
     MailStatus.UNKNOWN: QColor(200, 150, 20),
     MailStatus.NOT_CHECKED: QColor(128, 128, 128),
-}
-
-MEANINGS: dict[str, str] = {
-    MailStatus.MX: "the domain publishes mail servers (MX)",
-    MailStatus.IMPLICIT_MX: "no MX record; mail goes to the domain's own address (A/AAAA)",
-    MailStatus.NULL_MX: "the domain says it accepts no mail (null MX)",
-    MailStatus.NO_DOMAIN: "the domain does not exist",
-    MailStatus.NO_MAIL: "the domain exists but has no mail server",
-    MailStatus.UNKNOWN: "the check failed (timeout or server error); retry later",
-    MailStatus.NOT_CHECKED: "the domain has not been checked yet",
 }
 
 
@@ -58,8 +49,12 @@ class MailBadge(QWidget):
     def set_status(self, status: object, reason: str = "") -> None:
         """Show a status; `reason` (why it is unknown, warnings) goes into the tooltip."""
         self._status = normalise_status(status)
-        meaning = MEANINGS[self._status] + (f" ({reason})" if reason else "")
-        self.setToolTip(f"Mail status: {self._status} — {meaning}")
+        meaning = glossary.meaning("mail-status", self._status)
+        tip = f"Mail status: {self._status} — {meaning}"
+        if reason:  # the reason's own words from the same glossary (Help → Statuses and Reasons)
+            why = glossary.meaning("dns-reason", reason)
+            tip += f"\nReason: {reason}" + (f" — {why}" if why else "")
+        self.setToolTip(tip)
         self.setAccessibleName(f"Mail status: {self._status}")
         self.setAccessibleDescription(meaning)
         self.updateGeometry()
