@@ -311,3 +311,23 @@ def name_variants(first: str = "", last: str = "", full_name: str = "") -> tuple
     ranked = sorted(merged.items(), key=lambda kv: -kv[1][1])[:_MAX_VARIANTS]
     total = sum(w for _, (_, w) in ranked)
     return tuple([NameVariant(f, la, m, tags, w / total) for (f, la, m), (tags, w) in ranked])
+
+
+# Scripts whose names are written family name first and without a space: Han (Chinese, Japanese kanji), Hiragana
+# and Hangul. Katakana alone is mostly a foreign name transcribed into Japanese ("ジョン スミス"): given name first.
+_EASTERN = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef\u3040-\u309f\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"
+)
+_CJK_NAME = re.compile(
+    r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af"
+    r"\u1100-\u11ff\u3130-\u318f\u3005\u30fc]+$"
+)
+
+
+def display_name(first: str = "", last: str = "", full_name: str = "") -> str:
+    """The name as people of its script write it: 'Ann Lee'; first=太郎 last=山田 -> '山田太郎' (family name first,
+    no space, when both parts are CJK and not Katakana alone); the full-name cell as it is when there are no parts."""
+    given, family = (first or "").strip(), (last or "").strip()
+    if given and family and _CJK_NAME.match(given) and _CJK_NAME.match(family) and _EASTERN.search(given + family):
+        return family + given
+    return " ".join(p for p in (first, last) if p) or full_name or ""

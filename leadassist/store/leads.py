@@ -40,7 +40,10 @@ ORDER_BY = {
 EMPTY_LAST = frozenset({"confidence"})  # no confidence (0) is shown as an empty cell: last in both directions
 STALE_AFTER = 90 * 24 * 3600  # a mail status older than this is re-checked on the next enrichment
 
-_ROW_COLUMNS = "id, name, company, email, confidence, domain, mail_status, status, title, record_id, evidence, provider"
+_ROW_COLUMNS = (
+    "id, name, company, email, confidence, domain, mail_status, status, title, record_id, evidence, provider,"
+    " first, last"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,8 @@ class LeadRow:
     record_id: str = ""
     evidence: str = ""
     provider: str = ""
+    first: str = ""  # the name's parts, for showing a CJK name family name first (core.names.display_name)
+    last: str = ""
 
 
 @dataclass(frozen=True, slots=True)

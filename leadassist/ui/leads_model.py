@@ -18,6 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from leadassist.core import glossary
+from leadassist.core.names import display_name
 from leadassist.store import leads as store_leads
 
 log = logging.getLogger(__name__)
@@ -61,10 +62,14 @@ def _tooltip(column: str, row: Any, shown: str) -> str | None:
     return None
 
 
+def _name(row: Any) -> str:
+    return display_name(getattr(row, "first", ""), getattr(row, "last", ""), getattr(row, "name", "") or "")
+
+
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "Name", _attr("name"), _attr("name")),
+    Column("name", "Name", _name, _attr("name")),
     Column("company", "Company", _attr("company"), _attr("company")),
     Column("email", "Best address", _attr("email"), _attr("email")),
     Column("confidence", "Confidence", _confidence, lambda r: getattr(r, "confidence", 0) or 0, _RIGHT),

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from leadassist import paths
 from leadassist.core import nicknames
-from leadassist.core.names import CONVENTIONS, fold_ascii, name_variants
+from leadassist.core.names import CONVENTIONS, display_name, fold_ascii, name_variants
 
 
 def spellings(first: str = "", last: str = "", full: str = "") -> set[tuple[str, str]]:
@@ -248,3 +248,28 @@ _NAMEISH = st.lists(
 def test_name_shaped_noise_never_raises_and_yields_clean_parts(first: str, last: str, full: str) -> None:
     for v in name_variants(first, last, full):
         assert _PART.fullmatch(v.first) and _LAST.fullmatch(v.last) and _PART.fullmatch(v.middle)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "full", "shown"),
+    [
+        ("太郎", "山田", "", "山田太郎"),  # Japanese: family name first, no space
+        ("さくら", "佐藤", "", "佐藤さくら"),
+        ("伟", "王", "", "王伟"),  # Chinese
+        ("민준", "김", "", "김민준"),  # Korean
+        ("ジョン", "スミス", "", "ジョン スミス"),  # Katakana alone: a foreign name, given name first
+        ("Taro", "山田", "", "Taro 山田"),  # mixed scripts: as the CRM has it
+        ("Ann", "Lee", "", "Ann Lee"),
+        ("", "", "山田 太郎", "山田 太郎"),  # a full-name cell is shown as written
+        ("Jürgen", "", "", "Jürgen"),
+    ],
+)
+def test_cjk_names_are_displayed_family_name_first(first, last, full, shown):
+    assert display_name(first, last, full) == shown
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x24F), max_size=12),
+       st.text(alphabet=st.characters(max_codepoint=0x24F), max_size=12))  # fmt: skip
+def test_latin_names_keep_their_order(first, last):
+    expected = " ".join(p for p in (first, last) if p)
+    assert display_name(first, last) == expected

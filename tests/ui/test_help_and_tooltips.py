@@ -72,3 +72,22 @@ def test_table_cells_and_the_domain_source_explain_themselves(qtbot, window):
     source_tip = window.lead_panel.domain_box.source_label.toolTip()
     assert glossary.meaning("domain-source", "address") in source_tip
     assert glossary.meaning("confidence", "domain confidence") in source_tip
+
+
+def test_a_japanese_name_is_shown_family_name_first_in_table_and_panel(qtbot, data_dir, make_csv):
+    rows = [["First Name", "Last Name", "Company"], ["太郎", "山田", "山田商事"], ["Ann", "Lee", "Acme"]]
+    session = app_module.start(argparse.Namespace(db=None, data_dir=str(data_dir), demo=False), offer_demo=False)
+    qtbot.addWidget(session.window)
+    try:
+        w = session.window
+        w.import_file(make_csv(rows))
+        names = [w.model.index(r, COLUMN_IDS.index("name")).data() for r in range(w.model.rowCount())]
+        assert sorted(names) == ["Ann Lee", "山田太郎"]
+        yamada = names.index("山田太郎")
+        w.select_lead(w.model.lead_id(yamada))
+        assert w.lead_panel.name_label.text() == "山田太郎"
+        w.select_lead(w.model.lead_id(1 - yamada))
+        assert w.lead_panel.name_label.text() == "Ann Lee"
+    finally:
+        session.window.close()
+        session.close()

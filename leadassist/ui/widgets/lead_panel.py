@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from leadassist.core.models import Candidate
+from leadassist.core.names import display_name
 from leadassist.core.statuses import LEAD_STATUSES
 from leadassist.ui.widgets.candidates_view import CandidatesView
 from leadassist.ui.widgets.domain_box import DomainBox
@@ -168,9 +169,7 @@ class LeadPanel(QWidget):
             self._show_undo(None)
             return
         self.stack.setCurrentIndex(1)
-        name = text(detail, "name", "full_name") or " ".join(
-            p for p in (text(detail, "first"), text(detail, "last")) if p
-        )
+        name = display_name(text(detail, "first"), text(detail, "last"), text(detail, "name", "full_name"))
         self.name_label.setText(name or "(no name)")
         role = " · ".join(p for p in (text(detail, "title"), text(detail, "company")) if p)
         self.role_label.setText(role or "No title or company")
