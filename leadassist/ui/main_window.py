@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QSplitter,
     QTabWidget,
     QToolButton,
@@ -47,6 +46,7 @@ from leadassist.ui.settings import AppSettings
 from leadassist.ui.store_wiring import GUI_WRITE_TIMEOUT_S, StoreWiring
 from leadassist.ui.widgets.company_view import CompanyView
 from leadassist.ui.widgets.lead_panel import LeadPanel
+from leadassist.ui.widgets.progress import ReadableProgressBar
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel(self)
         self.counts_label.setObjectName("counts_label")
         self.counts_label.setAccessibleName("Lead counts")
-        self.progress = QProgressBar(self)
+        self.progress = ReadableProgressBar(self)  # its text reads over the chunk in light and dark palettes
         self.progress.setObjectName("enrich_progress")
         self.progress.setAccessibleName("Enrichment progress")
         self.progress.setMaximumWidth(320)
