@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from leadassist.core import glossary
+from leadassist.core.models import MailStatus
 from leadassist.core.names import display_name
+from leadassist.core.statuses import STATUSES
 from leadassist.store import leads as store_leads
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,14 @@ def _tooltip(column: str, row: Any, shown: str) -> str | None:
     return None
 
 
+def _mail(row: Any) -> str:
+    """The domain's mail status word; "no domain" when neither the company nor an address gives one (nothing to
+    check: "not-checked" would send the rep to Enrich, which cannot help)."""
+    if getattr(row, "domain", "") or "@" in (getattr(row, "email", "") or ""):
+        return str(getattr(row, "mail_status", "") or "")
+    return glossary.NO_DOMAIN
+
+
 def _name(row: Any) -> str:
     return display_name(getattr(row, "first", ""), getattr(row, "last", ""), getattr(row, "name", "") or "")
 
@@ -75,7 +86,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("confidence", "Confidence", _confidence, lambda r: getattr(r, "confidence", 0) or 0, _RIGHT),
     # The domain is in every address already; shown on demand (View → Columns) to leave room for the provider.
     Column("domain", "Domain", _attr("domain"), _attr("domain"), hidden_by_default=True),
-    Column("mail_status", "Mail", _attr("mail_status"), _attr("mail_status")),
+    Column("mail_status", "Mail", _mail, _attr("mail_status")),
     Column("provider", "Provider", _attr("provider"), _attr("provider")),
     Column("status", "Status", _attr("status"), _attr("status")),
     Column("title", "Title", _attr("title"), _attr("title"), hidden_by_default=True),
@@ -265,10 +276,15 @@ _WIDTHS = {
     "email": 240,
     "confidence": 86,
     "domain": 170,
-    "mail_status": 60,
     "provider": 130,
     "status": 90,
 }
+
+
+# Columns that keep their width when the table is narrow: short words and numbers, each fits its longest value.
+_FITTED = frozenset({"confidence", "mail_status", "status"})
+_MAIL_WORDS = (*(s.value for s in MailStatus), glossary.NO_DOMAIN)
+_CELL_PADDING = 18  # the cell's margins and the focus frame
 
 
 class LeadsTable(QTableView):
@@ -293,9 +309,15 @@ class LeadsTable(QTableView):
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        # Until the rep resizes a column (or a saved layout is restored), the columns fit the table's width.
+        self.auto_fit = True
+        self._fitting = True
+        self.widths = {**_WIDTHS, **self._fitted_widths()}
         for n, col in enumerate(COLUMNS):
-            header.resizeSection(n, _WIDTHS.get(col.id, 110))
+            header.resizeSection(n, self.widths.get(col.id, 110))
             header.setSectionHidden(n, col.hidden_by_default)
+        self._fitting = False
+        header.sectionResized.connect(self._on_section_resized)
         self.columns_menu = QMenu("Columns", self)
         self.columns_menu.setObjectName("columns_menu")
         for n, col in enumerate(COLUMNS):
@@ -303,10 +325,72 @@ class LeadsTable(QTableView):
             act.setCheckable(True)
             act.setChecked(not col.hidden_by_default)
             act.setData(n)
-            act.toggled.connect(lambda on, n=n: self.setColumnHidden(n, not on))
+            act.toggled.connect(lambda on, n=n: self._show_column(n, on))
         self.columns_menu.aboutToShow.connect(self._sync_columns_menu)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(lambda pos: self.columns_menu.popup(header.mapToGlobal(pos)))
+
+    def _fitted_widths(self) -> dict[str, int]:
+        """The short columns' widths: their longest value or their title (with the sort arrow), whichever is wider."""
+        cell, head = self.fontMetrics(), self.horizontalHeader().fontMetrics()
+        values = {"mail_status": _MAIL_WORDS, "confidence": ("100 %",), "status": STATUSES}
+        out = {}
+        for col in COLUMNS:
+            if col.id in values:
+                widest = max(cell.horizontalAdvance(v) for v in values[col.id])
+                title = head.horizontalAdvance(col.title) + head.height()  # room for the sort indicator
+                out[col.id] = max(widest, title) + _CELL_PADDING
+        return out
+
+    def fit_columns(self) -> None:
+        """Size the visible columns to the table's width: short ones fit their values, the others share the rest
+        (down to their title's width), so the default layout needs no horizontal scrolling."""
+        header = self.horizontalHeader()
+        shown = [(n, c) for n, c in enumerate(COLUMNS) if not header.isSectionHidden(n)]
+        if not shown:
+            return
+        room = self.width() - 2 * self.frameWidth() - self.verticalScrollBar().sizeHint().width()
+        fixed = sum(self.widths.get(c.id, 110) for _, c in shown if c.id in _FITTED)
+        flexible = [(n, c) for n, c in shown if c.id not in _FITTED]
+        wanted = sum(self.widths.get(c.id, 110) for _, c in flexible)
+        scale = min(1.0, max(0.0, room - fixed) / wanted) if wanted else 1.0
+        head = header.fontMetrics()
+        self._fitting = True
+        try:
+            for n, c in shown:
+                width = self.widths.get(c.id, 110)
+                if c.id not in _FITTED:
+                    width = max(head.horizontalAdvance(c.title) + _CELL_PADDING, int(width * scale))
+                header.resizeSection(n, width)
+        finally:
+            self._fitting = False
+
+    def _on_section_resized(self, logical: int, old: int, new: int) -> None:
+        # The stretched last column follows the width, and hiding or showing a column sizes it to or from 0.
+        if self._fitting or logical == self._last_visible() or 0 in (old, new):
+            return
+        if self.horizontalHeader().isSectionHidden(logical):
+            return
+        self.auto_fit = False  # the rep (or a restored layout) sized a column: leave the widths alone from now
+
+    def _last_visible(self) -> int:
+        header = self.horizontalHeader()
+        for visual in range(header.count() - 1, -1, -1):
+            logical = header.logicalIndex(visual)
+            if not header.isSectionHidden(logical):
+                return logical
+        return -1
+
+    def _show_column(self, n: int, on: bool) -> None:
+        self.setColumnHidden(n, not on)
+        if self.auto_fit:
+            self.fit_columns()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Fit the columns to the new width (until the rep sizes one)."""
+        super().resizeEvent(event)
+        if self.auto_fit:
+            self.fit_columns()
 
     def _sync_columns_menu(self) -> None:
         for act in self.columns_menu.actions():

@@ -482,6 +482,7 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([780, 500])
         h = self.table.horizontalHeader()
         if not header.isEmpty() and h.restoreState(header):
+            self.table.auto_fit = False  # the rep's own widths, not fitted to the window
             self.model.sort(h.sortIndicatorSection(), h.sortIndicatorOrder())
 
     def save_state(self) -> None:

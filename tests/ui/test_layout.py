@@ -4,12 +4,16 @@ domain says so, and the progress text reads in light and dark palettes."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
+from leadassist.core import glossary
 from leadassist.ui import app as app_module
+from leadassist.ui.leads_model import COLUMN_IDS
 from leadassist.ui.widgets.progress import ReadableProgressBar, contrast
 
 pytestmark = pytest.mark.gui
@@ -81,3 +85,62 @@ def test_the_windows_progress_bar_is_the_readable_one(qtbot, data_dir):
     finally:
         session.window.close()
         session.close()
+
+
+@pytest.fixture
+def demo_window(qtbot, data_dir: Path):
+    session = app_module.start(argparse.Namespace(db=None, data_dir=str(data_dir), demo=True), offer_demo=False)
+    qtbot.addWidget(session.window)
+    yield session.window
+    session.window.close()
+    session.close()
+
+
+def test_the_default_columns_fit_a_1366_by_768_window_without_horizontal_scrolling(qtbot, demo_window):
+    w = demo_window
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    table = w.table
+    qtbot.waitUntil(lambda: table.viewport().width() > 0)
+    assert w.width() == 1366
+    header = table.horizontalHeader()
+    shown = sum(header.sectionSize(n) for n in range(header.count()) if not header.isSectionHidden(n))
+    assert header.length() == shown
+    assert shown <= table.viewport().width()
+    assert table.horizontalScrollBar().maximum() == 0 and not table.horizontalScrollBar().isVisible()
+
+
+def test_the_mail_column_fits_every_word_it_can_show(qtbot, demo_window):
+    table = demo_window.table
+    column = COLUMN_IDS.index("mail_status")
+    width = table.horizontalHeader().sectionSize(column)
+    fm = table.fontMetrics()
+    for word in ["mx", "implicit-mx", "null-mx", "no-domain", "no-mail", "unknown", "not-checked", "no domain"]:
+        assert fm.horizontalAdvance(word) + 8 <= width, word
+
+
+def test_a_lead_without_a_domain_shows_no_domain_not_not_checked(qtbot, demo_window):
+    model = demo_window.model
+    column = COLUMN_IDS.index("mail_status")
+    rows = [model.row_data(r) for r in range(model.rowCount())]
+    without = [r for r, row in enumerate(rows) if not row.domain and not row.email]
+    assert without and rows[without[0]].mail_status == "not-checked"  # what the store holds
+    with_address = next(r for r, row in enumerate(rows) if row.email)
+    assert model.index(with_address, column).data() == "not-checked"  # its address has a domain to check
+    assert model.index(without[0], column).data() == glossary.NO_DOMAIN
+    tip = model.index(without[0], column).data(Qt.ItemDataRole.ToolTipRole)
+    assert glossary.meaning("mail-status", glossary.NO_DOMAIN) in tip
+
+
+def test_a_rep_sized_column_is_kept_when_the_window_changes_size(qtbot, demo_window):
+    w = demo_window
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    header = w.table.horizontalHeader()
+    name = COLUMN_IDS.index("name")
+    header.resizeSection(name, 333)
+    w.resize(1200, 700)
+    qtbot.waitUntil(lambda: w.width() == 1200)
+    assert header.sectionSize(name) == 333
