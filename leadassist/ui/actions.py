@@ -12,6 +12,9 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QStyle, QWidget
 
+# Mark the focused candidate (else the best one) of the shown lead; the candidate buttons name them in their tips.
+FEEDBACK_KEYS = {"correct": "Alt+C", "bounced": "Alt+B", "replied": "Alt+R"}
+
 
 @dataclass(frozen=True)
 class Actions:
@@ -27,6 +30,9 @@ class Actions:
     next_lead_key: QAction
     previous_lead_key: QAction
     copy_address: QAction
+    mark_correct: QAction
+    mark_bounced: QAction
+    mark_replied: QAction
     settings: QAction
     load_demo: QAction
     restore: QAction
@@ -108,6 +114,27 @@ def create_actions(window: QWidget) -> Actions:
         previous_lead_key=_make(window, "action_previous_lead_k", "Previous Lead", ["K"], "Open the previous lead"),
         copy_address=_make(
             window, "action_copy_address", "&Copy Best Address", ["Ctrl+Shift+C"], "Copy the lead's best address"
+        ),
+        mark_correct=_make(
+            window,
+            "action_mark_correct",
+            "Mark Address Co&rrect",
+            [FEEDBACK_KEYS["correct"]],
+            "Mark the focused (else the best) address of the lead correct",
+        ),
+        mark_bounced=_make(
+            window,
+            "action_mark_bounced",
+            "Mark Address &Bounced",
+            [FEEDBACK_KEYS["bounced"]],
+            "Mark the focused (else the best) address of the lead bounced",
+        ),
+        mark_replied=_make(
+            window,
+            "action_mark_replied",
+            "Mark Address Re&plied",
+            [FEEDBACK_KEYS["replied"]],
+            "Mark that the lead replied from the focused (else the best) address",
         ),
         settings=_make(window, "action_settings", "&Settings…", ["Ctrl+,"], "DNS, concurrency, offline mode, backups"),
         load_demo=_make(window, "action_load_demo", "Load &Demo Data", [], "Import the bundled sample leads"),

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -44,6 +44,7 @@ from leadassist.ui.enrich_worker import EnrichController, EnrichWorker
 from leadassist.ui.leads_model import LeadIdRole, LeadsModel, LeadsTable
 from leadassist.ui.settings import AppSettings
 from leadassist.ui.store_wiring import GUI_WRITE_TIMEOUT_S, StoreWiring
+from leadassist.ui.table_wiring import TableWiring
 from leadassist.ui.widgets.company_view import CompanyView
 from leadassist.ui.widgets.lead_panel import LeadPanel
 from leadassist.ui.widgets.progress import ReadableProgressBar
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.enrichment = EnrichController(self.progress, self)
         self.dns_report = DnsReport(self)  # banner of what DNS left unchecked, Mail-status filter, re-check unknown
         self.domains = DomainWiring(self)  # company domains: decisions, the guessed-domains dock, team packs
+        self.table_io = TableWiring(self)  # search-box keys, the panel following the filter, the table's menu
         self._search_timer = QTimer(self, singleShot=True, interval=_SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_filter)
         self._connect()
@@ -139,6 +141,7 @@ class MainWindow(QMainWindow):
         leads_menu.addActions([a.enrich, a.cancel])
         leads_menu.addSeparator()
         leads_menu.addActions([a.find, a.next_lead, a.previous_lead, a.copy_address])
+        leads_menu.addActions([a.mark_correct, a.mark_bounced, a.mark_replied])
         view_menu = bar.addMenu("&View")
         view_menu.addMenu(self.columns_menu)
         help_menu = bar.addMenu("&Help")
@@ -203,6 +206,8 @@ class MainWindow(QMainWindow):
         a.previous_lead.triggered.connect(lambda: self.move_lead(-1))
         a.previous_lead_key.triggered.connect(lambda: self.move_lead(-1))
         a.copy_address.triggered.connect(self.copy_best_address)
+        for kind in ("correct", "bounced", "replied"):
+            getattr(a, f"mark_{kind}").triggered.connect(lambda _c=False, k=kind: self.mark_candidate(k))
         a.settings.triggered.connect(self.open_settings)
         a.load_demo.triggered.connect(self.import_demo)
         a.restore.triggered.connect(lambda: self.store_io.choose_backup())
@@ -256,7 +261,11 @@ class MainWindow(QMainWindow):
         if row == self.model.rowCount() - 1 and step > 0 and self.model.canFetchMore():
             self.model.fetchMore()
         if self.model.rowCount():
-            self.table.setCurrentIndex(self.model.index(row, max(self.table.currentIndex().column(), 0)))
+            # Not table.setCurrentIndex: it reads the held Ctrl/Shift and would extend the selection.
+            index = self.model.index(row, max(self.table.currentIndex().column(), 0))
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(index, flags)
+            self.table.scrollTo(index)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._closed:  # the view tears down after the store connection is gone
@@ -281,6 +290,11 @@ class MainWindow(QMainWindow):
         if email:
             QGuiApplication.clipboard().setText(email)
             self.statusBar().showMessage(f"Copied {email}", 3000)
+
+    def mark_candidate(self, kind: str) -> None:
+        """Alt+C / Alt+B / Alt+R: feedback on the focused (else the best) candidate of the shown lead."""
+        if not self.lead_panel.mark_focused_or_best(kind):
+            self.statusBar().showMessage("No address to mark for this lead.", 4000)
 
     # -- the rep's small writes (from the lead panel) ---------------------------------------------------
     def save_feedback(self, lead_id: int, email: str, kind: str) -> None:

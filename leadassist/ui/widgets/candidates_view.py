@@ -16,8 +16,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QPainter, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QGuiApplication,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -28,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from leadassist.core.addresses import is_safe
+from leadassist.ui.actions import FEEDBACK_KEYS
 from leadassist.ui.widgets.fields import field, text
 
 SHOWN = 3  # candidates shown at once; the rest wait behind "Show N more" so the notes stay in view
@@ -170,7 +181,8 @@ class CandidateRow(QFrame):
         actions.addSpacing(6)
         self.feedback_buttons: dict[str, QToolButton] = {}
         for kind, label, tip in FEEDBACK_KINDS:
-            button = self._button(label, f"mark_{kind}", tip)
+            keys = QKeySequence(FEEDBACK_KEYS[kind]).toString(QKeySequence.SequenceFormat.NativeText)
+            button = self._button(label, f"mark_{kind}", f"{tip} ({keys}: the focused address, else the best)")
             button.setAccessibleName(f"Mark {self.email} {kind}")
             button.clicked.connect(lambda _checked=False, k=kind: self.feedback_given.emit(self.email, k))
             actions.addWidget(button)
@@ -269,6 +281,20 @@ class CandidatesView(QWidget):
         self.more_button.setVisible(hidden > 0)
         self.more_button.setText("Show fewer" if show else f"Show {hidden} more")
         self.more_button.setAccessibleName("Show fewer candidates" if show else f"Show {hidden} more candidates")
+
+    def focused_or_best(self) -> CandidateRow | None:
+        """The candidate whose row holds the keyboard focus, else the best one (None without candidates)."""
+        focus = QApplication.focusWidget()
+        held = next((r for r in self.rows if focus is not None and (r is focus or r.isAncestorOf(focus))), None)
+        return held or (self.rows[0] if self.rows else None)
+
+    def focus_chain(self) -> list[QWidget]:
+        """The focusable widgets of the visible candidates in reading order, then Show more (for Tab)."""
+        chain: list[QWidget] = []
+        for row in self.rows:
+            if not row.isHidden():
+                chain += [row.copy_button, row.mail_button, *row.feedback_buttons.values()]
+        return [*chain, self.more_button]
 
     def row_for(self, email: str) -> CandidateRow | None:
         """The row showing `email`, if any."""

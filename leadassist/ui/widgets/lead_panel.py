@@ -11,12 +11,14 @@ panel except inside the note being typed (where Ctrl+Z undoes typing, as in ever
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -134,11 +136,15 @@ class LeadPanel(QWidget):
         layout.addWidget(cand_box)
         layout.addWidget(notes_box, 1)
 
-        scroll = QScrollArea(self)
+        self.scroll_area = scroll = QScrollArea(self)
         scroll.setObjectName("lead_scroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
+        # A widget that gets the focus by mnemonic (Alt+S), shortcut or Tab is scrolled into view.
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
         self.placeholder = QLabel("Select a lead to see its likely addresses and notes.", self)
         self.placeholder.setObjectName("lead_placeholder")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -149,10 +155,7 @@ class LeadPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
-        # Reading order: status, then each candidate's buttons, then the note; Tab follows it.
-        QWidget.setTabOrder(self.status_combo, self.notes.editor)
-        QWidget.setTabOrder(self.notes.editor, self.notes.new_button)
-        QWidget.setTabOrder(self.notes.new_button, self.notes.history)
+        self._set_tab_order()
 
     # -- showing -------------------------------------------------------------------------------------------
     def show_lead(self, detail: Any) -> None:
@@ -169,6 +172,8 @@ class LeadPanel(QWidget):
             self._show_undo(None)
             return
         self.stack.setCurrentIndex(1)
+        if not same:  # another lead: start from the top, where its name is
+            self.scroll_area.verticalScrollBar().setValue(0)
         name = display_name(text(detail, "first"), text(detail, "last"), text(detail, "name", "full_name"))
         self.name_label.setText(name or "(no name)")
         role = " · ".join(p for p in (text(detail, "title"), text(detail, "company")) if p)
@@ -218,6 +223,27 @@ class LeadPanel(QWidget):
         else:
             empty = text(detail, "evidence") or "No mail domain is known for this company yet."
         self.candidates.set_candidates(candidates, _feedback_map(field(detail, "feedback")), empty)
+        self._set_tab_order()
+
+    def _set_tab_order(self) -> None:
+        """Reading order: status, undo, each candidate's buttons, Show more, then the note and its history."""
+        chain = [self.status_combo, self.undo_button, *self.candidates.focus_chain(), self.notes.editor,
+                 self.notes.new_button, self.notes.history]  # fmt: skip
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        content = self.scroll_area.widget()
+        if new is not None and content is not None and content.isAncestorOf(new):
+            self.scroll_area.ensureWidgetVisible(new)
+
+    def mark_focused_or_best(self, kind: str) -> bool:
+        """Feedback `kind` on the candidate holding the focus, else the best one; False when there is none."""
+        row = self.candidates.focused_or_best()
+        if row is None or self.lead_id is None or self.stack.currentWidget() is self.placeholder:
+            return False
+        self.feedback_given.emit(self.lead_id, row.email, kind)
+        return True
 
     def _show_undo(self, last: Any) -> None:
         """Offer to take back the lead's latest feedback (None: nothing to undo)."""
