@@ -25,6 +25,24 @@ class TableWiring(QObject):
         self.w = window
         self._kept: int | None = None  # the lead current before the model was reset
         window.search.installEventFilter(self)
+        window.model.modelAboutToBeReset.connect(self._remember_current)
+        window.model.modelReset.connect(self._follow_filter)
+
+    # -- the panel follows the table ---------------------------------------------------------------------
+    def _remember_current(self) -> None:
+        self._kept = self.w.lead_panel.lead_id
+
+    def _follow_filter(self) -> None:
+        """After a reset (search, filter, sort, import): the same lead current again if listed, else none shown."""
+        kept, self._kept = self._kept, None
+        if kept is None or self.w._closed:
+            return
+        row = self.w.model.row_of(kept)
+        if row is not None:
+            self.w.table.selectionModel().setCurrentIndex(self.w.model.index(row, 0), _SELECT_ROW)
+            self.w.table.scrollTo(self.w.model.index(row, 0))
+        else:  # not listed any more: the panel must not go on showing it (a pending note is saved first)
+            self.w.show_lead(None)
 
     # -- keys ------------------------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
