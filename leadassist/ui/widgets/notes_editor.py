@@ -88,6 +88,7 @@ class NotesEditor(QWidget):
         self.history.setMinimumHeight(120)
         layout.addWidget(self.history, 1)
         self._notes: list[Any] = []
+        self._unconfirmed: list[str] = []  # notes left with New note that the store has not confirmed yet
 
     # -- loading -------------------------------------------------------------------------------------------
     def load(self, notes: Sequence[Any], *, keep_draft: bool = False) -> None:
@@ -101,10 +102,18 @@ class NotesEditor(QWidget):
         else:
             self.timer.stop()
             self._set_editor("", None)
+            self._unconfirmed = []  # another lead: its own pending drafts come back through show_draft
+        stored = {text(n, "text", "body") for n in self._notes}
+        self._unconfirmed = [body for body in self._unconfirmed if body not in stored]
         self._fill_history()
 
     def _fill_history(self) -> None:
         self.history.clear()
+        for body in self._unconfirmed:  # just written, the store has not confirmed it yet: listed at once
+            item = QListWidgetItem(f"Not saved yet — kept and retried\n{first_line(body)}")
+            item.setToolTip(body)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.history.addItem(item)
         for note in self._notes:
             body = text(note, "text", "body")
             created = format_time(field(note, "created_at", "created", "time"))
@@ -117,7 +126,7 @@ class NotesEditor(QWidget):
                                   if not isinstance(v, str) else f"— {v}" for v in versions)  # fmt: skip
             item.setToolTip(body + (f"\n\nEarlier versions:\n{earlier}" if earlier else ""))
             self.history.addItem(item)
-        if not self._notes:
+        if not self._notes and not self._unconfirmed:
             placeholder = QListWidgetItem("No notes yet.")
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
             self.history.addItem(placeholder)
@@ -202,8 +211,13 @@ class NotesEditor(QWidget):
             self.note_id = note_id
 
     def new_note(self) -> None:
-        """Save what is pending and start an empty note."""
+        """Save what is pending and start an empty note; the note just written stays listed in Earlier notes."""
         self.flush()
+        left = self.text()
+        unconfirmed = left.strip() and not self.confirmed and self.note_id is None
+        if unconfirmed and left not in {text(n, "text", "body") for n in self._notes} and left not in self._unconfirmed:
+            self._unconfirmed.insert(0, left)
+            self._fill_history()
         self._set_editor("", None)
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
