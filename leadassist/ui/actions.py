@@ -30,6 +30,7 @@ class Actions:
     next_lead_key: QAction
     previous_lead_key: QAction
     copy_address: QAction
+    new_lead: QAction
     mark_correct: QAction
     mark_bounced: QAction
     mark_replied: QAction
@@ -114,6 +115,13 @@ def create_actions(window: QWidget) -> Actions:
         previous_lead_key=_make(window, "action_previous_lead_k", "Previous Lead", ["K"], "Open the previous lead"),
         copy_address=_make(
             window, "action_copy_address", "&Copy Best Address", ["Ctrl+Shift+C"], "Copy the lead's best address"
+        ),
+        new_lead=_make(
+            window,
+            "action_new_lead",
+            "&New Lead…",
+            [QKeySequence.StandardKey.New, "Ctrl+N"],
+            "Add a lead by hand (stored like an imported one)",
         ),
         mark_correct=_make(
             window,
