@@ -141,7 +141,6 @@ class MainWindow(QMainWindow):
         leads_menu.addActions([a.enrich, a.cancel])
         leads_menu.addSeparator()
         leads_menu.addActions([a.find, a.next_lead, a.previous_lead, a.copy_address])
-        leads_menu.addActions([a.mark_correct, a.mark_bounced, a.mark_replied])
         view_menu = bar.addMenu("&View")
         view_menu.addMenu(self.columns_menu)
         help_menu = bar.addMenu("&Help")
@@ -206,8 +205,6 @@ class MainWindow(QMainWindow):
         a.previous_lead.triggered.connect(lambda: self.move_lead(-1))
         a.previous_lead_key.triggered.connect(lambda: self.move_lead(-1))
         a.copy_address.triggered.connect(self.copy_best_address)
-        for kind in ("correct", "bounced", "replied"):
-            getattr(a, f"mark_{kind}").triggered.connect(lambda _c=False, k=kind: self.mark_candidate(k))
         a.settings.triggered.connect(self.open_settings)
         a.load_demo.triggered.connect(self.import_demo)
         a.restore.triggered.connect(lambda: self.store_io.choose_backup())
@@ -290,11 +287,6 @@ class MainWindow(QMainWindow):
         if email:
             QGuiApplication.clipboard().setText(email)
             self.statusBar().showMessage(f"Copied {email}", 3000)
-
-    def mark_candidate(self, kind: str) -> None:
-        """Alt+C / Alt+B / Alt+R: feedback on the focused (else the best) candidate of the shown lead."""
-        if not self.lead_panel.mark_focused_or_best(kind):
-            self.statusBar().showMessage("No address to mark for this lead.", 4000)
 
     # -- the rep's small writes (from the lead panel) ---------------------------------------------------
     def save_feedback(self, lead_id: int, email: str, kind: str) -> None:

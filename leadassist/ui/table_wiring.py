@@ -1,5 +1,6 @@
 """Wires the leads table to the rest of the window: keys from the search box, the panel following the table's
-filter, the right-click menu and Leads → New Lead… (no business logic: store.manual adds the lead).
+filter, the right-click menu, the mark shortcuts (Alt+C/B/R) and Leads → New Lead… (no business logic:
+store.manual adds the lead, the window writes feedback).
 
 - Down in the search box moves into the table (the first lead becomes current if none is).
 - After a search, filter or sort the panel shows the same lead if it is still listed, else nothing: a lead the
@@ -39,6 +40,8 @@ class TableWiring(QObject):
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._on_menu_requested)
         window.actions_.new_lead.triggered.connect(self.open_new_lead)
+        for kind in ("correct", "bounced", "replied"):
+            getattr(window.actions_, f"mark_{kind}").triggered.connect(lambda _c=False, k=kind: self.mark(k))
         self._place()
 
     # -- the panel follows the table ---------------------------------------------------------------------
@@ -124,9 +127,17 @@ class TableWiring(QObject):
         for action in self.w.menuBar().actions():
             menu = action.menu()
             if isinstance(menu, QMenu) and action.text().replace("&", "") == "Leads":
+                a = self.w.actions_
                 first = menu.actions()[0] if menu.actions() else None
-                menu.insertAction(first, self.w.actions_.new_lead)
+                menu.insertAction(first, a.new_lead)
                 menu.insertSeparator(first)
+                menu.addSeparator()
+                menu.addActions([a.mark_correct, a.mark_bounced, a.mark_replied])
+
+    def mark(self, kind: str) -> None:
+        """Alt+C / Alt+B / Alt+R: feedback on the focused (else the best) candidate of the shown lead."""
+        if not self.w.lead_panel.mark_focused_or_best(kind):
+            self.w.statusBar().showMessage("No address to mark for this lead.", 4000)
 
     def open_new_lead(self) -> Any:
         """Leads → New Lead… (non-blocking); Add stores the lead and makes it current."""
