@@ -4,6 +4,14 @@ A company's mail domain is decided from the strongest evidence first: the domain
 leads at the same company (company names compared after normalising case, punctuation and legal suffixes,
 with a fuzzy match for near-identical spellings), then the registrable domain of a Website cell (Public Suffix
 List, offline). Free-mail domains never become a company's domain; disposable domains are flagged.
+
+The fuzzy match never makes two companies one through a shared generic word ("Acuna Consulting" is not
+"Laguna Consulting"): a name's *distinctive* words (all but resources/company_generic_words.txt) must agree,
+with umlauts written out or dropped alike ("Mueller" = "Müller" -> "Muller") and, when a name has two
+distinctive words or more, a plural's "s" ("Acme Widgets" = "Acme Widget"); a single word never matches its
+plural ("Collins" is not "Collin"). The known names are indexed by those words once, as they are added, so a
+lookup compares a name with the few known names that can match it, not with every company of the run; among
+those, the whole names must still be near-identical (rapidfuzz ratio >= 90, the earlier rule).
 """
 
 from __future__ import annotations
@@ -25,6 +33,39 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _LDH_HOST = re.compile(r"^[a-z0-9.-]+$")  # its registrable part alone needs email-validator's check
 # Words that carry no identity in a company name ("The Acme Company" is Acme).
 _FILLER = frozenset({"the", "company", "co", "group", "holding", "holdings", "and"})
+
+
+_FOLDS = (("ae", "a"), ("oe", "o"), ("ue", "u"))  # German umlauts written out: Mueller = Müller (Muller)
+_FUZZY_CUTOFF = 90  # rapidfuzz ratio of the whole keys for a near-identical spelling
+
+
+@functools.cache
+def generic_words() -> frozenset[str]:
+    """Words that carry no identity in a company name (resources/company_generic_words.txt)."""
+    text = (paths.resources_dir() / "company_generic_words.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if (w := line.strip().lower()) and not w.startswith("#"))
+
+
+def company_signature(key: str) -> tuple[str, ...]:
+    """The distinctive words of a company key (see the module docstring), umlauts folded: what must agree."""
+    generic = generic_words()
+    out = []
+    for word in key.split():
+        if len(word) > 1 and word not in generic:
+            for written, plain in _FOLDS:
+                word = word.replace(written, plain)
+            out.append(word)
+    return tuple(out)
+
+
+def _block(signature: tuple[str, ...]) -> tuple[str, ...]:
+    """The index key of a signature: its words without a plural's "s" (same block = possibly one company)."""
+    return tuple(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in signature)
+
+
+def _same_company(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Two signatures of one block name one company: equal, or differing in plurals with two words or more."""
+    return a == b or len(a) >= 2
 
 
 @functools.cache
@@ -177,6 +218,9 @@ class CompanyDomains:
         self._from_addresses: dict[str, Counter[str]] = defaultdict(Counter)
         self._from_websites: dict[str, Counter[str]] = defaultdict(Counter)
         self._fuzzy_cache: dict[str, str] = {}
+        # block (core words without plural "s") -> known keys in it, each with its rank (addresses first, then
+        # websites, in the order first seen: the earlier of equally close matches wins, as it always did).
+        self._index: dict[tuple[str, ...], dict[str, tuple[int, int]]] = defaultdict(dict)
 
     def add(
         self, company: str, email: str = "", website: str = "", *, first: str = "", last: str = "", full_name: str = ""
@@ -190,12 +234,22 @@ class CompanyDomains:
         if email and "@" in email:
             domain = email.rpartition("@")[2].lower()
             if domain and not is_free(domain) and not is_disposable(domain):
+                if key not in self._from_addresses:
+                    self._learned(key, 0, len(self._from_addresses))
                 self._from_addresses[key][domain] += 1
         if website:
             domain = website_domain(website)
             if domain:
+                if key not in self._from_websites:
+                    self._learned(key, 1, len(self._from_websites))
                 self._from_websites[key][domain] += 1
-        self._fuzzy_cache.clear()
+
+    def _learned(self, key: str, kind: int, order: int) -> None:
+        """Index a newly known company key (kind 0: from an address, 1: from a website)."""
+        members = self._index[_block(company_signature(key))]
+        if key not in members or members[key] > (kind, order):
+            members[key] = (kind, order)
+        self._fuzzy_cache.clear()  # a new name may be the closer match of a name looked up before
 
     def choose(
         self,
@@ -229,17 +283,29 @@ class CompanyDomains:
             return DomainChoice("", "none", f"no company (“{company.strip()}” {placeholder}), website or known address")
         return DomainChoice("", "none", "no known address or website for this company")
 
+    def matched_key(self, company: str) -> str:
+        """The known company key a Company cell is taken for ('' when none): its own, or a near-identical one."""
+        key = self._match(company_key(company))
+        return key if key in self._from_addresses or key in self._from_websites else ""
+
     def _match(self, key: str) -> str:
-        """The known company key equal to `key`, or a near-identical one ("acme widgets" ~ "acme widget")."""
+        """The known company key equal to `key`, or a near-identical one of the same company ("acme widgets" ~
+        "acme widget", "mueller" ~ "muller"; never "laguna consulting" for "acuna consulting")."""
         if not key or key in self._from_addresses or key in self._from_websites:
             return key
         if key in self._fuzzy_cache:
             return self._fuzzy_cache[key]
-        from rapidfuzz import fuzz, process
+        from rapidfuzz import fuzz
 
-        choices = list(self._from_addresses) + list(self._from_websites)
-        best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=90) if choices else None
-        match = best[0] if best else key
+        signature = company_signature(key)
+        best: tuple[float, tuple[int, int], str] | None = None
+        for other, rank in self._index.get(_block(signature), {}).items() if signature else ():
+            if not _same_company(signature, company_signature(other)):
+                continue
+            score = fuzz.ratio(key, other, score_cutoff=_FUZZY_CUTOFF)
+            if score and (best is None or (-score, rank) < (-best[0], best[1])):
+                best = (score, rank, other)
+        match = best[2] if best else key
         self._fuzzy_cache[key] = match
         return match
 
