@@ -95,7 +95,7 @@ def make_companies(n: int, rng: random.Random, pools: dict) -> list[RealCompany]
         if len(out) >= n:
             break
         locale = rng.choices(locales, shares)[0]
-        given, family, fake = pools[locale]
+        _, family, fake = pools[locale]
         if rng.random() < 0.55:
             name = fake.company()  # type: ignore[attr-defined]
         else:
