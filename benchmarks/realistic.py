@@ -9,10 +9,13 @@ company's domain. Faker (MIT) comes with the `data` extra: pip install -e '.[dat
 
 from __future__ import annotations
 
+import csv
 import itertools
 import random
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from anyascii import anyascii
 
@@ -127,9 +130,10 @@ def make_companies(n: int, rng: random.Random, pools: dict) -> list[RealCompany]
     return out
 
 
-def generate(n_leads: int, seed: int = 11, per_company: float = 5.0) -> tuple[list[list[str]], list[str]]:
-    """Rows (with synthetic.HEADER's columns) and each row's true company domain; about n/per_company companies
-    whose sizes follow Zipf's law (a few big ones, a long tail of one-lead companies)."""
+def rows(n_leads: int, seed: int = 11, per_company: float = 5.0) -> Iterator[tuple[list[str], str]]:
+    """Rows (with synthetic.HEADER's columns), each with its true company domain, one at a time (a file of any
+    size in little memory); about n/per_company companies whose sizes follow Zipf's law (a few big ones, a long
+    tail of one-lead companies)."""
     rng = random.Random(seed)
     n_companies = max(1, round(n_leads / per_company))
     pools = _pools(rng, draws=max(2000, min(20000, n_leads // 5)))
@@ -137,10 +141,8 @@ def generate(n_leads: int, seed: int = 11, per_company: float = 5.0) -> tuple[li
     ranks = list(range(n_companies))
     rng.shuffle(ranks)
     cum = list(itertools.accumulate(1 / (r + 1) ** 0.9 for r in ranks))
-    picks = rng.choices(range(n_companies), cum_weights=cum, k=n_leads)
-    rows, truth = [], []
-    for i, ci in enumerate(picks):
-        c = companies[ci]
+    for i in range(n_leads):
+        c = companies[rng.choices(range(n_companies), cum_weights=cum)[0]]
         given, family, _ = pools[c.locale]
         first, last = rng.choice(given), rng.choice(family)
         f, s = _slug(first), _slug(last)
@@ -148,22 +150,33 @@ def generate(n_leads: int, seed: int = 11, per_company: float = 5.0) -> tuple[li
         email = template.format(first=f, last=s, f=f[:1]) + "@" + c.domain
         r = rng.random()
         company = c.name if r < 0.85 else c.name.upper() if r < 0.95 else c.name.replace(",", "")
-        rows.append(
-            [
-                f"00Q{i:012d}",
-                first,
-                last,
-                rng.choice(TITLES),
-                company,
-                email if rng.random() < c.known_share else "",
-                c.website if c.website and rng.random() < 0.6 else "",
-                f"+1 555 {rng.randrange(100, 999)} {rng.randrange(1000, 9999)}",
-                rng.choice(("Open - Not Contacted", "Working - Contacted")),
-                "Demo Owner",
-            ]
-        )
-        truth.append(c.domain)
-    return rows, truth
+        row = [
+            f"00Q{i:012d}",
+            first,
+            last,
+            rng.choice(TITLES),
+            company,
+            email if rng.random() < c.known_share else "",
+            c.website if c.website and rng.random() < 0.6 else "",
+            f"+1 555 {rng.randrange(100, 999)} {rng.randrange(1000, 9999)}",
+            rng.choice(("Open - Not Contacted", "Working - Contacted")),
+            "Demo Owner",
+        ]
+        yield row, c.domain
 
 
-__all__ = ["HEADER", "generate"]
+def generate(n_leads: int, seed: int = 11) -> tuple[list[list[str]], list[str]]:
+    """All rows and their true company domains as two lists (see `rows`)."""
+    out, truth = [], []
+    for row, domain in rows(n_leads, seed):
+        out.append(row)
+        truth.append(domain)
+    return out, truth
+
+
+def write(path: Path, n_leads: int, seed: int = 11) -> None:
+    """Write the realistic file (UTF-8, comma, CRLF like Salesforce's exports)."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\r\n")
+        w.writerow(HEADER)
+        w.writerows(row for row, _ in rows(n_leads, seed))

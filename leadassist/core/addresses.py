@@ -35,9 +35,39 @@ def has_control(text: str) -> bool:
     return _CONTROL.search(text) is not None
 
 
-@functools.lru_cache(maxsize=65536)
+# A plain lower-case ASCII host name: LDH labels of 1-63 characters, at least two, ending in a letter. For such a
+# name email-validator's rules reduce to this pattern, the length limit, no R-LDH label ("ab--"; Punycode "xn--"
+# takes the full path) and no special-use name (tests/core/test_addresses_fast.py checks it against them).
+_PLAIN_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z0-9][a-z0-9-]{0,61})?[a-z]\Z")
+_RLDH = re.compile(r"(?:^|\.)..--")
+
+
+@functools.cache
+def _special_use() -> tuple[frozenset[str], tuple[int, ...]]:
+    """email-validator's special-use names, and their numbers of labels."""
+    from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
+    names = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+    return names, tuple(sorted({n.count(".") + 1 for n in names}))
+
+
+def _plain_host(domain: str) -> bool:
+    """True when email-validator accepts `domain` as it is: a plain ASCII name (see _PLAIN_HOST)."""
+    if len(domain) > 253 or not _PLAIN_HOST.match(domain) or _RLDH.search(domain):
+        return False
+    names, sizes = _special_use()
+    labels = domain.split(".")
+    return not any(".".join(labels[-k:]) in names for k in sizes)
+
+
 def valid_domain(domain: str) -> str:
     """The lower-case ASCII form of a mail domain email-validator accepts (IDNA 2008), '' when it does not."""
+    return domain if _plain_host(domain) else _valid_domain_full(domain)
+
+
+@functools.lru_cache(maxsize=1 << 18)  # non-plain names only: rare, and each costs a full parse
+def _valid_domain_full(domain: str) -> str:
+    """valid_domain by email-validator itself (the reference the fast path is checked against)."""
     if not domain or "%" in domain or has_control(domain):
         return ""
     try:

@@ -181,18 +181,48 @@ def website_domain(website: str) -> str:
     return domain
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.cache
+def _legal_terms() -> dict[str, tuple[tuple[int, int, list[str]], ...]]:
+    """cleanco's legal-form terms, in the order cleanco tries them, by their last word: (order, size, words)."""
+    from cleanco.clean import prepare_default_terms
+
+    by_last: dict[str, list[tuple[int, int, list[str]]]] = defaultdict(list)
+    for order, (size, words) in enumerate(prepare_default_terms()):
+        if size:  # an empty term matches only an empty name, where removing it changes nothing
+            by_last[words[-1]].append((order, size, words))
+    return {last: tuple(terms) for last, terms in by_last.items()}
+
+
+def legal_basename(name: str) -> str:
+    """cleanco.basename(name) (legal suffixes such as "GmbH", "S.A.", "Ltd" removed), found by looking up the
+    name's last word instead of trying each of cleanco's ~320 terms (tests/core/test_company_matching.py
+    checks it against cleanco itself)."""
+    from cleanco.clean import normalized, strip_punct, strip_tail
+
+    name = strip_tail(name)
+    nparts = name.split()
+    nnparts = [strip_punct(w) for w in normalized(name).split()]
+    terms = _legal_terms()
+    after = -1  # cleanco tries every term once, in its order: the next one to match comes after the last one
+    while nnparts:
+        found = next((t for t in terms.get(nnparts[-1], ()) if t[0] > after and nnparts[-t[1] :] == t[2]), None)
+        if found is None:
+            break
+        after, size, _ = found
+        del nnparts[-size:]
+        del nparts[-size:]
+    return strip_tail(" ".join(nparts))
+
+
+@functools.lru_cache(maxsize=1 << 20)  # once per company: a million-lead file has a few hundred thousand
 def company_key(name: str) -> str:
     """A comparable form of a company name: case, punctuation, accents and legal suffixes removed."""
-    from anyascii import anyascii
-    from cleanco import basename
-
     text = anyascii(name).strip()
     if not text:
         return ""
     try:
-        text = basename(text)
-    except Exception:  # cleanco raises on odd inputs; the raw text is then good enough
+        text = legal_basename(text)
+    except Exception:  # cleanco's normalisation may raise on odd inputs; the raw text is then good enough
         pass
     words = [w for w in _NON_WORD.split(text.lower()) if w and w not in _FILLER]
     return " ".join(words)

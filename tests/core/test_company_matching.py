@@ -117,3 +117,22 @@ def test_a_match_is_always_one_the_plain_fuzzy_rule_also_allowed(known: list[str
         companies.add(k, f"x@c{i}.example")
     match, key = companies.matched_key(name), dom.company_key(name)
     assert match in ("", key) or fuzz.ratio(key, match) >= 90
+
+
+def _legal_words() -> list[str]:
+    from cleanco.clean import get_unique_terms
+
+    return sorted(get_unique_terms())
+
+
+_LEGAL = st.sampled_from(_legal_words())
+_PIECE = st.one_of(_LEGAL, _LEGAL.map(str.upper), st.sampled_from(["Acme", "Müller", "&", "Co.", "-", ",", "ltd."]),
+                   st.text(alphabet="aZ.,- &ü", max_size=5))  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_PIECE, min_size=0, max_size=6).map(" ".join))
+def test_the_legal_suffix_lookup_gives_exactly_what_cleanco_gives(name: str) -> None:
+    from cleanco import basename
+
+    assert dom.legal_basename(name) == basename(name)
