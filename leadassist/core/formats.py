@@ -76,6 +76,7 @@ __all__ = [
     "prior_from_json",
     "rank",
 ]
+REFERENCE_SWAPS: tuple[str, ...] = ()  # fast functions with a `_reference` twin (tests/cli/test_enrich_reference.py)
 _TAIL_MASS = 0.01  # stop rendering once the templates left carry less than this share of the mass
 _MIN_SHARE = 0.0005  # a (template, spelling) pair below this probability cannot reach the shown candidates
 _LEVEL_NOTE = 0.03  # name the TLD in a cold company's evidence when its share differs this much from the global

@@ -31,18 +31,19 @@ TRICKY = [
     ["T9", "Li", "Wang", "CTO", "Müller", "", "", "", "", ""],
 ]
 
+# Each module's REFERENCE_SWAPS name fast functions with a `_reference` twin; every module holding one gets the twin.
 REFERENCE = """
 import sys
 from cleanco import basename
-from leadassist.core import addresses, domains, formats, names
-for module in (addresses, domains, formats):
-    module.valid_domain = addresses._valid_domain_full
-domains.legal_basename = basename
-for name in getattr(names, "REFERENCE_SWAPS", ()):
-    setattr(names, name, getattr(names, name + "_reference"))
-for name in getattr(formats, "REFERENCE_SWAPS", ()):
-    setattr(formats, name, getattr(formats, name + "_reference"))
 from leadassist.cli import enrich_cmds, main
+from leadassist.core import addresses, domains, formats, names
+swaps = {addresses.valid_domain: addresses._valid_domain_full, domains.legal_basename: basename}
+for module in (names, formats):
+    swaps.update({getattr(module, n): getattr(module, n + "_reference") for n in module.REFERENCE_SWAPS})
+for module in [m for name, m in sys.modules.items() if name.startswith("leadassist")]:
+    for attr, value in list(vars(module).items()):
+        if callable(value) and value in swaps:
+            setattr(module, attr, swaps[value])
 enrich_cmds.PARALLEL_MIN_ROWS = 1 << 62
 sys.exit(main(sys.argv[1:]))
 """
