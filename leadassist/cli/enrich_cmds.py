@@ -307,7 +307,9 @@ def run_enrich(args: argparse.Namespace) -> int:
         raise SmtpConfigError("--verify-smtp needs the DNS checks.", hint="Drop --offline.")
     show = ProgressLine()
     decisions, formats, store_domains = stored_knowledge(args)
-    engine = Enricher(max_candidates=args.candidates, decisions=decisions, formats=formats)
+    # Only the best candidate's evidence is written; the mailbox check re-ranks, so it needs every one's.
+    explained = None if smtp is not None else 1
+    engine = Enricher(max_candidates=args.candidates, decisions=decisions, formats=formats, explained=explained)
     # Pass 1: learn what every row says about its company, and collect the distinct facts a lead's domain
     # depends on, so the domains to check are known without reading the file again.
     keys: Counter[tuple[str, str, str]] = Counter()
