@@ -23,6 +23,9 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
+# Entries of a per-company, per-domain or per-address cache: a million-lead run's distinct values fit, so a later
+# pass over the file finds what an earlier one computed (a 65,536-entry LRU thrashed from ~200k companies on).
+RUN_CACHE = 1 << 20
 MAX_LOCAL = 64  # RFC 5321 4.5.3.1.1
 MAX_ADDRESS = 254  # email-validator's limit for the whole address (RFC 3696 errata 1690)
 # An ASCII dot-atom local part (RFC 5322 atext).
@@ -77,7 +80,7 @@ def _valid_domain_full(domain: str) -> str:
     return str(info.ascii_domain).lower()
 
 
-@functools.lru_cache(maxsize=65536)  # a CRM row's address is normalised by each step that reads it
+@functools.lru_cache(maxsize=RUN_CACHE)  # a CRM row's address is normalised by each step that reads it
 def normalise_email(text: str) -> str:
     """The address in `text`, lower-cased with an ASCII domain, or '' when it is not a usable address."""
     text = text.strip(" ")
