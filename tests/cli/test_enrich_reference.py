@@ -81,3 +81,23 @@ def test_the_guis_core_path_gives_the_clis_results(leads_file, data_dir, capsys)
         for rec, res in zip(records, results, strict=True):
             exporter.write(rec.cells, res, raw=rec.raw)
     assert core.read_bytes() == out.read_bytes()
+
+
+@pytest.mark.parametrize(("encoding", "bom", "final_newline"), [("utf-16-le", True, False), ("cp1252", False, True)])
+def test_the_two_part_split_writes_what_one_process_writes(make_csv, data_dir, capsys, monkeypatch, encoding, bom,
+                                                           final_newline) -> None:  # fmt: skip
+    rows, _ = generate(400, 60, seed=9)
+    rows = [[c.replace("ő", "o").replace("Ł", "L") for c in r[:7]] + ["", *r[8:]] for r in rows]  # cp1252; no phone
+    rows[300][9] = "=HYPERLINK(1)"  # a formula-like cell in the second part only: counted and located
+    src = make_csv([HEADER, *rows], encoding=encoding, bom=bom, final_newline=final_newline, delimiter=";")
+    outputs = []
+    for parallel in (10**9, 0):
+        monkeypatch.setattr(enrich_cmds, "PARALLEL_MIN_ROWS", parallel)
+        out = src.with_name(f"out-{parallel}.csv")
+        assert main(["--data-dir", str(data_dir), "enrich", str(src), "-o", str(out), "--offline"]) == 0
+        outputs.append((out.read_bytes(), capsys.readouterr()))
+    (serial, said_serial), (split, said_split) = outputs
+    assert split == serial
+    assert "1 cells start like a formula (=, +, -, @; first: record 301, column 'Lead Owner')" in said_split.err
+    assert said_split.out.split("; wrote ")[0] == said_serial.out.split("; wrote ")[0]
+    assert not list(src.parent.glob(".*second-part*"))
