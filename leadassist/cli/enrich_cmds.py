@@ -5,7 +5,9 @@ collects the distinct facts each lead's domain depends on, hence the domains. Th
 then run in a child process (enrich_procs.py) while this process ranks every lead; the results wait in memory
 and are written once DNS is done (ranking and DNS are both CPU-bound Python, so on two cores they overlap).
 Offline, and above OVERLAP_MAX_ROWS rows, DNS (if any) comes first and one streaming pass ranks and writes;
-from PARALLEL_MIN_ROWS rows a forked child ranks the leads of about half the domains in that pass.
+from PARALLEL_MIN_ROWS rows a forked child ranks and writes the second part of the file to a file of its own
+while this process does the first part, then this process appends the child's part (they exchange nothing
+on the way).
 With --verify-smtp (off by default) DNS comes first, then every lead is ranked, the mailbox check runs
 (cli/smtp_cmds.py) and the results it re-ranked are written.
 
@@ -29,7 +31,7 @@ from pathlib import Path
 
 from leadassist import paths
 from leadassist.cli.domain_cmds import stored_knowledge
-from leadassist.cli.enrich_procs import DnsChild, Packed, RankWorker, can_fork
+from leadassist.cli.enrich_procs import DnsChild, PartWorker, can_fork
 from leadassist.cli.mx_cmds import add_dns_options, check_options_from_args, dns_exit_code, dns_summary_line
 from leadassist.cli.progress import ProgressLine
 from leadassist.cli.smtp_cmds import add_smtp_options, run_verified, smtp_options_from_args
@@ -42,14 +44,16 @@ from leadassist.core.enrich import Enricher, domain_key
 from leadassist.core.errors import LeadAssistError, SmtpConfigError
 from leadassist.core.mailcheck import CheckOptions
 from leadassist.core.mailwords import with_check
-from leadassist.core.models import DomainCheck, EmailSource, KnownAddress, Lead, LeadResult, MailStatus, Progress
+from leadassist.core.models import DomainCheck, KnownAddress, Lead, LeadResult, MailStatus, Progress
 from leadassist.core.prior import FILL_MIN_CONFIDENCE
 
 # Up to this many rows the ranked results wait in memory for DNS (about 1 kB each); above it DNS runs first
 # and ranking streams straight to the output, so memory stays flat for any file size.
 OVERLAP_MAX_ROWS = 200_000
-# From this many rows a forked child ranks the leads of half the domains while this process ranks the rest.
+# From this many rows a forked child ranks and writes the second part of the file while this process does the first.
 PARALLEL_MIN_ROWS = 20_000
+# This process's part: a little over half, as the child also reads (without ranking) the rows before its part.
+PARENT_SHARE = 0.52
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -112,19 +116,6 @@ def _read(path: Path) -> crmcsv.CsvSource:
     return crmcsv.open_csv(path)
 
 
-def _their_share(leads_per_domain: Counter[str], share: float = 0.56) -> frozenset[str]:
-    """Whole domains (each company's mixture is then learned once) holding about `share` of the leads: the
-    ranking child's part. It gets a little over half because this process also writes every row."""
-    total = sum(leads_per_domain.values())
-    theirs = 0
-    out = []
-    for domain, n in sorted(leads_per_domain.items(), key=lambda kv: (-kv[1], kv[0])):
-        if theirs + n / 2 <= share * total:
-            theirs += n
-            out.append(domain)
-    return frozenset(out)
-
-
 class _Run:
     """One `enrich` run after pass 1: ranks, writes, and counts what it wrote for the summary."""
 
@@ -146,8 +137,6 @@ class _Run:
         self.hosts = {} if options.offline else {k: h for k, c in choices.items() if (h := website_host(c, k[1]))}
         self.offline, self.start, self.total = options.offline, start, total
         self.checks: dict[str, DomainCheck] = {}
-        self.leads_per_domain: Counter[str] = Counter()
-        self.theirs: frozenset[str] = frozenset()  # domains whose leads the ranking child ranks
         self.sources: Counter[str] = Counter()
         self.confidence_sum = 0
 
@@ -168,63 +157,28 @@ class _Run:
             return host_choice(choice, host, self.checks.get(host))
         return choice
 
-    def _leads(self) -> Iterator[tuple[crmcsv.SourceRecord, Lead, DomainChoice]]:
-        """Read the file once more: each record with its lead and the lead's domain."""
+    def _leads(
+        self, start: int = 0, stop: int | None = None
+    ) -> Iterator[tuple[crmcsv.SourceRecord, Lead, DomainChoice]]:
+        """Read the file once more: each record from number `start` to `stop` with its lead and the lead's domain."""
         with _read(self.args.input) as src:
             for i, rec in enumerate(src.records()):
+                if i < start:
+                    continue
+                if stop is not None and i >= stop:
+                    break
                 lead = crmcsv.lead_from_cells(i, rec.cells, src.mapping)
                 yield rec, lead, self._choice(lead)
 
     def _rank(
-        self, check_for: dict[str, DomainCheck] | None, worker: RankWorker | None = None
+        self, check_for: dict[str, DomainCheck] | None, start: int = 0, stop: int | None = None
     ) -> Iterator[tuple[crmcsv.SourceRecord, LeadResult]]:
-        """Rank every lead (with its domain's check when `check_for` is given); the worker's share from it."""
-        for rec, lead, choice in self._leads():
-            if worker is not None and choice.domain in self.theirs:
-                row, email, source, confidence, pattern, alternates, evidence, domain, flags, dconf = worker.take(
-                    lead.row
-                )
-                check = self._check(domain, check_for) if check_for is not None else None
-                yield (
-                    rec,
-                    LeadResult(
-                        row,
-                        email,
-                        EmailSource(source),
-                        confidence,
-                        pattern,
-                        alternates,
-                        evidence,
-                        domain,
-                        choice.source,
-                        flags=flags,
-                        check=check,
-                        domain_confidence=dconf,
-                    ),
-                )
-            else:
-                check = self._check(choice.domain, check_for) if check_for is not None else None
-                yield rec, self.engine.result(lead, check, choice)
+        """Rank the leads from `start` to `stop` (with its domain's check when `check_for` is given)."""
+        for rec, lead, choice in self._leads(start, stop):
+            check = self._check(choice.domain, check_for) if check_for is not None else None
+            yield rec, self.engine.result(lead, check, choice)
             if lead.row % 2000 == 0:
                 self.show(Progress("ranking", lead.row, self.total, time.monotonic() - self.start))
-
-    def _their_results(self, checks: dict[str, DomainCheck]) -> Iterator[Packed]:
-        """In the ranking child: the leads at the domains in `theirs`, ranked and packed as what is written."""
-        for _, lead, choice in self._leads():
-            if choice.domain in self.theirs:
-                r = self.engine.result(lead, self._check(choice.domain, checks), choice)
-                yield (
-                    r.row,
-                    r.email,
-                    r.source.value,
-                    r.confidence,
-                    r.pattern,
-                    r.alternates,
-                    r.evidence,
-                    r.domain,
-                    r.flags,
-                    r.domain_confidence,
-                )
 
     def _check(self, domain: str, checks: dict[str, DomainCheck]) -> DomainCheck | None:
         check = checks.get(domain)
@@ -239,18 +193,34 @@ class _Run:
         out.write(rec.cells, res, raw=rec.raw)
 
     def streamed(self, out: crmcsv.CsvExporter, checks: dict[str, DomainCheck]) -> None:
-        """Rank and write in one pass, each lead with its domain's check (known beforehand)."""
+        """Rank and write in one pass, each lead with its domain's check (known beforehand); a big file in two
+        parts at once, the second by a forked child into a file of its own that is appended at the end."""
         self.checks, self.dns_ready = checks, True
-        worker = None
-        if self.leads_per_domain and self.total >= PARALLEL_MIN_ROWS and can_fork() and (os.cpu_count() or 1) > 1:
-            self.theirs = _their_share(self.leads_per_domain)
-            worker = RankWorker(lambda: self._their_results(checks))
-        try:
-            for rec, res in self._rank(checks, worker):
+        if not (self.total >= PARALLEL_MIN_ROWS and can_fork() and (os.cpu_count() or 1) > 1):
+            for rec, res in self._rank(checks):
                 self._write(out, rec, res)
+            return
+        cut = max(1, round(self.total * PARENT_SHARE))
+        part_path = out.path.with_name(f".{out.path.name}.{os.getpid()}.second-part")
+
+        def second_part() -> tuple[tuple[str, int, int, tuple[int, str] | None], Counter[str], int]:
+            self.show = lambda progress: None  # the parent shows the progress
+            with out.part(part_path, cut) as part:
+                for rec, res in self._rank(checks, start=cut):
+                    self._write(part, rec, res)
+            return part.part_written(), self.sources, self.confidence_sum
+
+        worker = PartWorker(second_part)
+        try:
+            for rec, res in self._rank(checks, stop=cut):
+                self._write(out, rec, res)
+            written, sources, confidence_sum = worker.wait()
+            out.append_part(written)
+            self.sources.update(sources)
+            self.confidence_sum += confidence_sum
         finally:
-            if worker is not None:
-                worker.stop()
+            worker.stop()
+            part_path.unlink(missing_ok=True)
 
     def verified(self, out: crmcsv.CsvExporter, checks: dict[str, DomainCheck], options: CheckOptions,
                  smtp: object) -> None:  # fmt: skip
@@ -307,7 +277,9 @@ def run_enrich(args: argparse.Namespace) -> int:
         raise SmtpConfigError("--verify-smtp needs the DNS checks.", hint="Drop --offline.")
     show = ProgressLine()
     decisions, formats, store_domains = stored_knowledge(args)
-    engine = Enricher(max_candidates=args.candidates, decisions=decisions, formats=formats)
+    # Only the best candidate's evidence is written; the mailbox check re-ranks, so it needs every one's.
+    explained = None if smtp is not None else 1
+    engine = Enricher(max_candidates=args.candidates, decisions=decisions, formats=formats, explained=explained)
     # Pass 1: learn what every row says about its company, and collect the distinct facts a lead's domain
     # depends on, so the domains to check are known without reading the file again.
     keys: Counter[tuple[str, str, str]] = Counter()
@@ -340,9 +312,6 @@ def run_enrich(args: argparse.Namespace) -> int:
         encoding=args.encoding,
     )
     run = _Run(args, engine, choices, options, show, start, total, book)
-    for key, n in keys.items():
-        if choices[key].domain:
-            run.leads_per_domain[choices[key].domain] += n
     dns = None
     if (domains or book.requests) and not options.offline:
         cache_path = paths.dns_cache_path(args.data_dir) if options.use_cache else None

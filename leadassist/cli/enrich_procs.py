@@ -12,8 +12,7 @@ import multiprocessing
 import signal
 import sys
 import traceback
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -27,11 +26,9 @@ from leadassist.core.models import DomainCheck, Progress
 if TYPE_CHECKING:
     from leadassist.core.domainguess import DomainGuess, GuessRequest
 
-_BATCH = 500  # results per message from the ranking child: few enough messages, small enough to stream
-
 
 def can_fork() -> bool:
-    """True where a child can start from this process's memory (Linux): needed by RankWorker."""
+    """True where a child can start from this process's memory (Linux): needed by PartWorker."""
     return sys.platform == "linux"
 
 
@@ -147,21 +144,12 @@ class DnsChild:
         self._conn.close()
 
 
-Packed = tuple[Any, ...]  # a result as plain values, row first: pickles several times faster than LeadResult
-
-
-def _produce_in_child(conn: Connection, produce: Callable[[], Iterator[Packed]]) -> None:
-    """The ranking child: send the results `produce` yields in batches, then an end mark (or the error)."""
+def _work_in_child(conn: Connection, work: Callable[[], Any]) -> None:
+    """The second process: do `work` and send what it returned (or the error), once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        batch: list[Packed] = []
-        for res in produce():
-            batch.append(res)
-            if len(batch) >= _BATCH:
-                conn.send(("batch", batch))
-                batch = []
-        conn.send(("batch", batch))
-        conn.send(("end", None))
+        result = work()
+        conn.send(("done", result))
     except LeadAssistError as exc:
         conn.send(("error", str(exc)))
     except Exception:
@@ -170,37 +158,29 @@ def _produce_in_child(conn: Connection, produce: Callable[[], Iterator[Packed]])
         conn.close()
 
 
-class RankWorker:
-    """A forked child ranking its share of the leads (`produce`, in row order) while the parent ranks the rest."""
+class PartWorker:
+    """A forked child doing `work` (ranking the second part of the file and writing it to a file of its own)
+    while this process does the first part; the two exchange nothing until the child sends what `work`
+    returned, once, at the end (so neither waits for the other on the way)."""
 
-    def __init__(self, produce: Callable[[], Iterator[Packed]]) -> None:
-        ctx = multiprocessing.get_context("fork")  # `produce` is a closure over the learned engine: fork only
+    def __init__(self, work: Callable[[], Any]) -> None:
+        ctx = multiprocessing.get_context("fork")  # `work` is a closure over the learned engine: fork only
         self._conn, child_end = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_produce_in_child, args=(child_end, produce), name="leadassist-rank")
-        self._proc.daemon = True
+        self._proc = ctx.Process(target=_work_in_child, args=(child_end, work), name="leadassist-rank", daemon=True)
         self._proc.start()
         child_end.close()
-        self._ready: deque[Packed] = deque()
 
-    def take(self, row: int) -> Packed:
-        """The child's result for `row` (its results arrive in row order)."""
-        while not self._ready:
-            try:
-                kind, payload = self._conn.recv()
-            except EOFError:
-                raise _lost(self._proc, "second ranking process") from None
-            if kind == "batch":
-                self._ready.extend(payload)
-            elif kind == "error":
-                raise LeadAssistError(payload)
-            elif kind == "crash":
-                raise RuntimeError(f"ranking failed in its child process:\n{payload}")
-            else:
-                raise RuntimeError(f"ranking child ended before row {row}")
-        res = self._ready.popleft()
-        if res[0] != row:
-            raise RuntimeError(f"ranking child sent row {res[0]} where row {row} was due")
-        return res
+    def wait(self) -> Any:
+        """What the child's `work` returned (its error raised here)."""
+        try:
+            kind, payload = self._conn.recv()
+        except EOFError:
+            raise _lost(self._proc, "second ranking process") from None
+        if kind == "error":
+            raise LeadAssistError(payload)
+        if kind == "crash":
+            raise RuntimeError(f"ranking failed in its child process:\n{payload}")
+        return payload
 
     def stop(self) -> None:
         """End the child (at once if it is still running) and release the pipe."""

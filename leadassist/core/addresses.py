@@ -23,6 +23,9 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
+# Entries of a per-company, per-domain or per-address cache: a million-lead run's distinct values fit, so a later
+# pass over the file finds what an earlier one computed (a 65,536-entry LRU thrashed from ~200k companies on).
+RUN_CACHE = 1 << 20
 MAX_LOCAL = 64  # RFC 5321 4.5.3.1.1
 MAX_ADDRESS = 254  # email-validator's limit for the whole address (RFC 3696 errata 1690)
 # An ASCII dot-atom local part (RFC 5322 atext).
@@ -35,9 +38,39 @@ def has_control(text: str) -> bool:
     return _CONTROL.search(text) is not None
 
 
-@functools.lru_cache(maxsize=65536)
+# A plain lower-case ASCII host name: LDH labels of 1-63 characters, at least two, ending in a letter. For such a
+# name email-validator's rules reduce to this pattern, the length limit, no R-LDH label ("ab--"; Punycode "xn--"
+# takes the full path) and no special-use name (tests/core/test_addresses_fast.py checks it against them).
+_PLAIN_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z0-9][a-z0-9-]{0,61})?[a-z]\Z")
+_RLDH = re.compile(r"(?:^|\.)..--")
+
+
+@functools.cache
+def _special_use() -> tuple[frozenset[str], tuple[int, ...]]:
+    """email-validator's special-use names, and their numbers of labels."""
+    from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
+    names = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+    return names, tuple(sorted({n.count(".") + 1 for n in names}))
+
+
+def _plain_host(domain: str) -> bool:
+    """True when email-validator accepts `domain` as it is: a plain ASCII name (see _PLAIN_HOST)."""
+    if len(domain) > 253 or not _PLAIN_HOST.match(domain) or _RLDH.search(domain):
+        return False
+    names, sizes = _special_use()
+    labels = domain.split(".")
+    return not any(".".join(labels[-k:]) in names for k in sizes)
+
+
 def valid_domain(domain: str) -> str:
     """The lower-case ASCII form of a mail domain email-validator accepts (IDNA 2008), '' when it does not."""
+    return domain if _plain_host(domain) else _valid_domain_full(domain)
+
+
+@functools.lru_cache(maxsize=1 << 18)  # non-plain names only: rare, and each costs a full parse
+def _valid_domain_full(domain: str) -> str:
+    """valid_domain by email-validator itself (the reference the fast path is checked against)."""
     if not domain or "%" in domain or has_control(domain):
         return ""
     try:
@@ -47,7 +80,7 @@ def valid_domain(domain: str) -> str:
     return str(info.ascii_domain).lower()
 
 
-@functools.lru_cache(maxsize=65536)  # a CRM row's address is normalised by each step that reads it
+@functools.lru_cache(maxsize=RUN_CACHE)  # a CRM row's address is normalised by each step that reads it
 def normalise_email(text: str) -> str:
     """The address in `text`, lower-cased with an ASCII domain, or '' when it is not a usable address."""
     text = text.strip(" ")

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 import dns.asyncresolver
 from email_validator import EmailNotValidError, validate_email
 
+from leadassist.core.addresses import RUN_CACHE
 from leadassist.core.companyname import placeholder_reason
 from leadassist.core.dnscache import DomainCache
 from leadassist.core.domainguess import MIN_PROBABILITY, DomainGuess, GuessRequest, guess_domains
@@ -140,7 +141,7 @@ def decided_choice(choice: DomainChoice, company: str, decisions: CompanyDecisio
     return choice
 
 
-_website_names = functools.lru_cache(maxsize=65536)(website_domains)  # a file's leads repeat their websites
+_website_names = functools.lru_cache(maxsize=RUN_CACHE)(website_domains)  # a file's leads repeat their websites
 
 
 def website_host(choice: DomainChoice, website: str) -> str:

@@ -4,6 +4,14 @@ A company's mail domain is decided from the strongest evidence first: the domain
 leads at the same company (company names compared after normalising case, punctuation and legal suffixes,
 with a fuzzy match for near-identical spellings), then the registrable domain of a Website cell (Public Suffix
 List, offline). Free-mail domains never become a company's domain; disposable domains are flagged.
+
+The fuzzy match never makes two companies one through a shared generic word ("Acuna Consulting" is not
+"Laguna Consulting"): a name's *distinctive* words (all but resources/company_generic_words.txt) must agree,
+with umlauts written out or dropped alike ("Mueller" = "Müller" -> "Muller") and, when a name has two
+distinctive words or more, a plural's "s" ("Acme Widgets" = "Acme Widget"); a single word never matches its
+plural ("Collins" is not "Collin"). The known names are indexed by those words once, as they are added, so a
+lookup compares a name with the few known names that can match it, not with every company of the run; among
+those, the whole names must still be near-identical (rapidfuzz ratio >= 90, the earlier rule).
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from dataclasses import dataclass
 from anyascii import anyascii
 
 from leadassist import paths
-from leadassist.core.addresses import has_control, valid_domain
+from leadassist.core.addresses import RUN_CACHE, has_control, valid_domain
 from leadassist.core.companyname import placeholder_reason
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
@@ -25,6 +33,39 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _LDH_HOST = re.compile(r"^[a-z0-9.-]+$")  # its registrable part alone needs email-validator's check
 # Words that carry no identity in a company name ("The Acme Company" is Acme).
 _FILLER = frozenset({"the", "company", "co", "group", "holding", "holdings", "and"})
+
+
+_FOLDS = (("ae", "a"), ("oe", "o"), ("ue", "u"))  # German umlauts written out: Mueller = Müller (Muller)
+_FUZZY_CUTOFF = 90  # rapidfuzz ratio of the whole keys for a near-identical spelling
+
+
+@functools.cache
+def generic_words() -> frozenset[str]:
+    """Words that carry no identity in a company name (resources/company_generic_words.txt)."""
+    text = (paths.resources_dir() / "company_generic_words.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if (w := line.strip().lower()) and not w.startswith("#"))
+
+
+def company_signature(key: str) -> tuple[str, ...]:
+    """The distinctive words of a company key (see the module docstring), umlauts folded: what must agree."""
+    generic = generic_words()
+    out = []
+    for word in key.split():
+        if len(word) > 1 and word not in generic:
+            for written, plain in _FOLDS:
+                word = word.replace(written, plain)
+            out.append(word)
+    return tuple(out)
+
+
+def _block(signature: tuple[str, ...]) -> tuple[str, ...]:
+    """The index key of a signature: its words without a plural's "s" (same block = possibly one company)."""
+    return tuple(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in signature)
+
+
+def _same_company(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Two signatures of one block name one company: equal, or differing in plurals with two words or more."""
+    return a == b or len(a) >= 2
 
 
 @functools.cache
@@ -72,7 +113,7 @@ def is_free(domain: str) -> bool:
     return domain.lower() in free_domains()
 
 
-@functools.lru_cache(maxsize=65536)  # asked once per lead; the public-suffix lookup is the cost
+@functools.lru_cache(maxsize=RUN_CACHE)  # asked once per lead; the public-suffix lookup is the cost
 def is_disposable(domain: str) -> bool:
     """True for throw-away mail domains."""
     domain = domain.lower()
@@ -96,7 +137,7 @@ def domain_flags(email: str) -> tuple[str, ...]:
     return ("role", *flags) if local and is_role(local) else flags
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=RUN_CACHE)
 def _domain_flags(domain: str) -> tuple[str, ...]:
     """free / disposable for a domain (cached: every lead at a company asks the same question)."""
     return tuple(flag for flag, on in (("free", is_free(domain)), ("disposable", is_disposable(domain))) if on)
@@ -113,7 +154,7 @@ def registrable_domain(host: str) -> str:
         return ""
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=RUN_CACHE)
 def website_domain(website: str) -> str:
     """The mail-domain candidate of a Website cell in any form ('https://www.acme.co.uk/x' -> 'acme.co.uk'),
     '' unless the host is a domain email-validator accepts (see core.addresses: IDNA 2008, no `%`, no control
@@ -140,18 +181,48 @@ def website_domain(website: str) -> str:
     return domain
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.cache
+def _legal_terms() -> dict[str, tuple[tuple[int, int, list[str]], ...]]:
+    """cleanco's legal-form terms, in the order cleanco tries them, by their last word: (order, size, words)."""
+    from cleanco.clean import prepare_default_terms
+
+    by_last: dict[str, list[tuple[int, int, list[str]]]] = defaultdict(list)
+    for order, (size, words) in enumerate(prepare_default_terms()):
+        if size:  # an empty term matches only an empty name, where removing it changes nothing
+            by_last[words[-1]].append((order, size, words))
+    return {last: tuple(terms) for last, terms in by_last.items()}
+
+
+def legal_basename(name: str) -> str:
+    """cleanco.basename(name) (legal suffixes such as "GmbH", "S.A.", "Ltd" removed), found by looking up the
+    name's last word instead of trying each of cleanco's ~320 terms (tests/core/test_company_matching.py
+    checks it against cleanco itself)."""
+    from cleanco.clean import normalized, strip_punct, strip_tail
+
+    name = strip_tail(name)
+    nparts = name.split()
+    nnparts = [strip_punct(w) for w in normalized(name).split()]
+    terms = _legal_terms()
+    after = -1  # cleanco tries every term once, in its order: the next one to match comes after the last one
+    while nnparts:
+        found = next((t for t in terms.get(nnparts[-1], ()) if t[0] > after and nnparts[-t[1] :] == t[2]), None)
+        if found is None:
+            break
+        after, size, _ = found
+        del nnparts[-size:]
+        del nparts[-size:]
+    return strip_tail(" ".join(nparts))
+
+
+@functools.lru_cache(maxsize=RUN_CACHE)  # once per company
 def company_key(name: str) -> str:
     """A comparable form of a company name: case, punctuation, accents and legal suffixes removed."""
-    from anyascii import anyascii
-    from cleanco import basename
-
     text = anyascii(name).strip()
     if not text:
         return ""
     try:
-        text = basename(text)
-    except Exception:  # cleanco raises on odd inputs; the raw text is then good enough
+        text = legal_basename(text)
+    except Exception:  # cleanco's normalisation may raise on odd inputs; the raw text is then good enough
         pass
     words = [w for w in _NON_WORD.split(text.lower()) if w and w not in _FILLER]
     return " ".join(words)
@@ -177,6 +248,9 @@ class CompanyDomains:
         self._from_addresses: dict[str, Counter[str]] = defaultdict(Counter)
         self._from_websites: dict[str, Counter[str]] = defaultdict(Counter)
         self._fuzzy_cache: dict[str, str] = {}
+        # block (core words without plural "s") -> known keys in it, each with its rank (addresses first, then
+        # websites, in the order first seen: the earlier of equally close matches wins, as it always did).
+        self._index: dict[tuple[str, ...], dict[str, tuple[int, int]]] = defaultdict(dict)
 
     def add(
         self, company: str, email: str = "", website: str = "", *, first: str = "", last: str = "", full_name: str = ""
@@ -190,12 +264,22 @@ class CompanyDomains:
         if email and "@" in email:
             domain = email.rpartition("@")[2].lower()
             if domain and not is_free(domain) and not is_disposable(domain):
+                if key not in self._from_addresses:
+                    self._learned(key, 0, len(self._from_addresses))
                 self._from_addresses[key][domain] += 1
         if website:
             domain = website_domain(website)
             if domain:
+                if key not in self._from_websites:
+                    self._learned(key, 1, len(self._from_websites))
                 self._from_websites[key][domain] += 1
-        self._fuzzy_cache.clear()
+
+    def _learned(self, key: str, kind: int, order: int) -> None:
+        """Index a newly known company key (kind 0: from an address, 1: from a website)."""
+        members = self._index[_block(company_signature(key))]
+        if key not in members or members[key] > (kind, order):
+            members[key] = (kind, order)
+        self._fuzzy_cache.clear()  # a new name may be the closer match of a name looked up before
 
     def choose(
         self,
@@ -229,17 +313,29 @@ class CompanyDomains:
             return DomainChoice("", "none", f"no company (“{company.strip()}” {placeholder}), website or known address")
         return DomainChoice("", "none", "no known address or website for this company")
 
+    def matched_key(self, company: str) -> str:
+        """The known company key a Company cell is taken for ('' when none): its own, or a near-identical one."""
+        key = self._match(company_key(company))
+        return key if key in self._from_addresses or key in self._from_websites else ""
+
     def _match(self, key: str) -> str:
-        """The known company key equal to `key`, or a near-identical one ("acme widgets" ~ "acme widget")."""
+        """The known company key equal to `key`, or a near-identical one of the same company ("acme widgets" ~
+        "acme widget", "mueller" ~ "muller"; never "laguna consulting" for "acuna consulting")."""
         if not key or key in self._from_addresses or key in self._from_websites:
             return key
         if key in self._fuzzy_cache:
             return self._fuzzy_cache[key]
-        from rapidfuzz import fuzz, process
+        from rapidfuzz import fuzz
 
-        choices = list(self._from_addresses) + list(self._from_websites)
-        best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=90) if choices else None
-        match = best[0] if best else key
+        signature = company_signature(key)
+        best: tuple[float, tuple[int, int], str] | None = None
+        for other, rank in self._index.get(_block(signature), {}).items() if signature else ():
+            if not _same_company(signature, company_signature(other)):
+                continue
+            score = fuzz.ratio(key, other, score_cutoff=_FUZZY_CUTOFF)
+            if score and (best is None or (-score, rank) < (-best[0], best[1])):
+                best = (score, rank, other)
+        match = best[2] if best else key
         self._fuzzy_cache[key] = match
         return match
 
@@ -263,7 +359,7 @@ def company_placeholder(company: str, first: str = "", last: str = "", full_name
     return ""
 
 
-@functools.lru_cache(maxsize=65536)  # a file has far fewer companies than leads
+@functools.lru_cache(maxsize=RUN_CACHE)  # a file has far fewer companies than leads
 def _company_verdict(company: str) -> tuple[str, str]:
     """(why the cell names no company whoever the person is, or ''; its comparison key) — ('', '') when blank."""
     if not company.strip():
@@ -272,13 +368,13 @@ def _company_verdict(company: str) -> tuple[str, str]:
     return ("has no letters" if reason == "no letters" else f"is {reason}" if reason else ""), _alnum(company)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=RUN_CACHE)
 def _alnum(text: str) -> str:
     """Lower-case ASCII letters and digits only (companyname's comparison key)."""
     return _NON_WORD.sub("", (text if text.isascii() else anyascii(text)).lower())
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=RUN_CACHE)
 def _alnum_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in _NON_WORD.split((text if text.isascii() else anyascii(text)).lower()) if w)
 

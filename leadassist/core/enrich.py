@@ -116,9 +116,13 @@ class Enricher:
         bounced: Iterable[KnownAddress | str] = (),
         decisions: CompanyDecisions | None = None,
         formats: Mapping[str, FormatCounts] | None = None,
+        explained: int | None = None,
     ) -> None:
         self.prior = prior or load_prior()
         self.max_candidates = max_candidates
+        # How many of a lead's candidates get their evidence line (None: all, as the app shows them); the CLI
+        # writes only the best one's. The best stays first: the mail status and caps scale every candidate alike.
+        self.explained = explained
         self.companies = dom.CompanyDomains()
         self.decisions = decisions or CompanyDecisions()  # the rep's confirmed and rejected domains per company
         self._formats = formats or {}  # domain -> format counts learned elsewhere (a team pack)
@@ -253,6 +257,7 @@ class Enricher:
             ruled_out=own,
             reliability=reliability,
             limit=self.max_candidates,
+            explained=self.explained,
         )
         return junk.capped(cands, problem.reason) if problem is not None else cands
 

@@ -43,8 +43,9 @@ from __future__ import annotations
 
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from leadassist.core.addresses import DOT_ATOM, MAX_ADDRESS, MAX_LOCAL, valid_domain
 from leadassist.core.models import Candidate, FormatCounts, FormatMixture, NameVariant
@@ -58,7 +59,7 @@ from leadassist.core.prior import (
     normalise,
     prior_from_json,
 )
-from leadassist.core.templates import TEMPLATES, compile_template, label, needs
+from leadassist.core.templates import TEMPLATES, Renderer, compile_template, label, needs
 
 # The prior lives in core.prior; these names stay importable from here, where the model uses them.
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "prior_from_json",
     "rank",
 ]
+REFERENCE_SWAPS = ("rank",)  # fast functions with a `_reference` twin (tests/cli/test_enrich_reference.py)
 _TAIL_MASS = 0.01  # stop rendering once the templates left carry less than this share of the mass
 _MIN_SHARE = 0.0005  # a (template, spelling) pair below this probability cannot reach the shown candidates
 _LEVEL_NOTE = 0.03  # name the TLD in a cold company's evidence when its share differs this much from the global
@@ -254,16 +256,23 @@ def _bounce_update(pseudo: dict[str, float], total: float, q: Mapping[str, float
 _BOTH = frozenset({"first", "last"})
 
 
-def _applicable(mixture: FormatMixture, have: frozenset[str]) -> tuple[list[tuple[str, float]], float, float]:
-    """Templates (by falling weight) a person with the name parts `have` can use, their total weight, and the
-    normaliser Z: the weight of every template open to this person had we both their first and last name."""
+def _applicable(
+    mixture: FormatMixture, have: frozenset[str]
+) -> tuple[list[tuple[str, float, Renderer, bool]], float, float]:
+    """Templates (by falling weight) a person with the name parts `have` can use, each with its renderer and
+    whether it is a truncation, their total weight, and the normaliser Z: the weight of every template open to
+    this person had we both their first and last name. Made once per mixture and set of name parts."""
     memo = mixture.applicable_memo
     found = memo.get(have)
     if found is None:
-        items = [(k, w) for k, w in mixture.templates.items() if k != OTHER and needs(k) <= have]
+        items = [
+            (k, w, compile_template(k), ":" in k)
+            for k, w in mixture.templates.items()
+            if k != OTHER and needs(k) <= have
+        ]
         full = have | _BOTH
         z = sum(w for k, w in mixture.templates.items() if k != OTHER and needs(k) <= full)
-        found = memo[have] = (items, sum(w for _, w in items), z)
+        found = memo[have] = (items, sum(item[1] for item in items), z)
     return found
 
 
@@ -298,6 +307,7 @@ def rank(
     ruled_out: frozenset[str] = frozenset(),
     reliability: float = 1.0,
     limit: int = 5,
+    explained: int | None = None,
 ) -> list[Candidate]:
     """The most likely addresses for one person at `domain`, best first, with calibrated probabilities.
 
@@ -306,6 +316,8 @@ def rank(
     `ruled_out` those that bounced for this person, whose ranking is then conditioned on not being any of them
     (`mixture` should be learned without them; see the module docstring); `reliability` is the chance the
     domain itself is right. Only addresses email-validator accepts unchanged are returned (core.addresses).
+    `explained` limits the candidates that get their evidence line to the first few (the others' is ''), for a
+    caller that shows only those (the CLI writes the best one's).
     """
     if not variants or not domain or valid_domain(domain) != domain:
         return []
@@ -325,13 +337,11 @@ def rank(
     remaining = mass
     tail = _TAIL_MASS * mass
     gone = 0.0
-    for key, w in applicable:
+    for key, w, render, truncated in applicable:
         pt = keep * w / norm
         if len(scores) >= limit and (remaining < tail or pt * top_weight < _MIN_SHARE):
             break  # templates are sorted by weight: nothing left can reach the shown candidates
         remaining -= w
-        render = compile_template(key)
-        truncated = ":" in key
         for v, pv in spellings:
             p = pt * pv
             if p < _MIN_SHARE and len(scores) >= limit:
@@ -370,16 +380,30 @@ def rank(
         if len(local) > longest or not DOT_ATOM.match(local):  # DOT_ATOM is ASCII only
             continue
         _, key, v, _ = best_pair[local]
-        why = evidence(key, v, mixture, prior, taken_by=taken.get(local) if taken.get(local) != owner else None)
-        if own:
-            why += f"; {own}"
-        if missing >= _MISSING_NOTE:
-            why += f"; only one name part is known and {missing:.0%} of the formats here need both"
+        if explained is not None and len(out) >= explained:
+            why = ""
+        else:
+            why = evidence(key, v, mixture, prior, taken_by=taken.get(local) if taken.get(local) != owner else None)
+            if own:
+                why += f"; {own}"
+            if missing >= _MISSING_NOTE:
+                why += f"; only one name part is known and {missing:.0%} of the formats here need both"
         prob = calibrate(min(p * rest * reliability, 1.0), prior)
         out.append(Candidate(f"{local}@{domain}", prob, key, why, v.tags))
         if len(out) >= limit:
             break
     return out
+
+
+def _every_evidence(fast: Callable[..., list[Candidate]]) -> Callable[..., list[Candidate]]:
+    def rank_reference(*args: Any, **kwargs: Any) -> list[Candidate]:
+        """`rank` with every candidate's evidence made (the reference the CLI's best-only evidence is checked by)."""
+        return fast(*args, **{**kwargs, "explained": None})
+
+    return rank_reference
+
+
+rank_reference = _every_evidence(rank)  # holds `rank` itself, so a test may swap the module's name for it
 
 
 # Human phrases for name conventions (dimension:choice -> phrase); "{first}" is the spelling used.

@@ -155,10 +155,19 @@ def phone_hint(text: str) -> CountryHint | None:
     if not digits.startswith("+"):
         return None
     number = digits[1:]
-    for prefix, iso2 in _phone_prefixes():
-        if prefix and number.startswith(prefix):
+    table, lengths = _phone_table()
+    for size in lengths:  # longest first, as _phone_prefixes is ordered; one prefix of each length can match
+        iso2 = table.get(number[:size]) if len(number) >= size else None
+        if iso2 is not None:
             return CountryHint(iso2, "phone", text.strip())
     return None
+
+
+@functools.cache
+def _phone_table() -> tuple[dict[str, str], tuple[int, ...]]:
+    """_phone_prefixes as a lookup table and the prefix lengths, longest first."""
+    table = {prefix: iso2 for prefix, iso2 in _phone_prefixes() if prefix}
+    return table, tuple(sorted({len(p) for p in table}, reverse=True))
 
 
 def best_hint(country: str = "", city: str = "", phone: str = "") -> CountryHint | None:

@@ -118,3 +118,18 @@ def test_data_tables_name_their_source_and_licence(table):
     head = (REPO_ROOT / "resources" / table).read_text(encoding="utf-8").split("\n", 12)
     comments = " ".join(line for line in head if line.startswith("#"))
     assert "Source:" in comments and "CC0" in comments
+
+
+@given(st.text(alphabet="+0123456789 ()-", max_size=18))
+def test_the_phone_prefix_lookup_finds_what_scanning_every_prefix_finds(text: str) -> None:
+    import re
+
+    from leadassist.core.tldhints import _phone_prefixes, phone_hint
+
+    digits = re.sub(r"[^0-9+]", "", text.strip())
+    digits = "+" + digits[2:] if digits.startswith("00") else digits
+    found = None
+    if digits.startswith("+"):
+        found = next((iso2 for prefix, iso2 in _phone_prefixes() if prefix and digits[1:].startswith(prefix)), None)
+    hint = phone_hint(text)
+    assert (hint.iso2 if hint else None) == found

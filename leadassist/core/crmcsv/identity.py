@@ -20,7 +20,7 @@ import hashlib
 import re
 import unicodedata
 
-from leadassist.core.addresses import normalise_email
+from leadassist.core.addresses import RUN_CACHE, normalise_email
 from leadassist.core.domains import company_key
 from leadassist.core.models import Lead
 
@@ -66,7 +66,7 @@ def record_id_key(record_id: str) -> str:
     return decimal.group(1) if decimal else rid
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=RUN_CACHE)
 def _company(company: str) -> str:
     # company_key is slow-ish (cleanco) and companies repeat a lot; the cache is bounded for million-row files.
     return company_key(company) or words(company)

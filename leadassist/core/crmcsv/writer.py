@@ -29,6 +29,7 @@ import io
 import logging
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -186,7 +187,10 @@ def _preset_header(header: Sequence[str], mapping: HeaderMapping, preset: str) -
 
 
 class CsvExporter:
-    """Writes the enriched file to a temporary file beside `path` and moves it into place on success."""
+    """Writes the enriched file to a temporary file beside `path` and moves it into place on success.
+
+    With `part_from`, it writes a *part* of such a file: the records from number `part_from` on, without the
+    header, for the exporter of the whole file to `append_part` (a second process writes the second half)."""
 
     def __init__(
         self,
@@ -195,16 +199,20 @@ class CsvExporter:
         header: Sequence[str],
         mapping: HeaderMapping,
         options: ExportOptions,
+        *,
+        part_from: int | None = None,
     ) -> None:
         if options.preset not in PRESETS:
             raise LeadAssistError(f"unknown preset {options.preset!r}.", hint=f"Choose one of {', '.join(PRESETS)}.")
         self.path = Path(path)
         self.dialect = dialect
         self.options = options
-        self.rows = 0
+        self._part = part_from is not None
+        self.rows = part_from or 0
         self.formula_cells = 0  # original cells written exactly that a spreadsheet could run (not excel_safe)
         self.first_formula: tuple[int, str] | None = None  # (record number, column name) of the first one
         self._header = list(header)
+        self._mapping = mapping
         self._codec, bom = output_encoding(dialect, options)
         self._unicode = self._codec.startswith(("utf-8", "utf-16", "utf-32"))
         # A re-run on LeadAssist's own output (this version's or an earlier one's) replaces the old enrichment
@@ -251,9 +259,10 @@ class CsvExporter:
             lineterminator="\r\n",
         )
         try:
-            if bom:
+            if bom and not self._part:
                 self._text.write("\ufeff")
-            self._writerow(out_header)
+            if not self._part:
+                self._writerow(out_header)
         except BaseException:
             self._discard()
             raise
@@ -335,8 +344,32 @@ class CsvExporter:
             pass  # the partial file is being thrown away; its close errors do not matter
         self._tmp.unlink(missing_ok=True)
 
+    def part(self, path: str | os.PathLike[str], part_from: int) -> CsvExporter:
+        """An exporter for a part of this file: the records from number `part_from` on, written to `path`."""
+        return CsvExporter(path, self.dialect, self._header, self._mapping, self.options, part_from=part_from)
+
+    def part_written(self) -> tuple[str, int, int, tuple[int, str] | None]:
+        """What a finished part tells the whole file's exporter: (path, rows so far, formula cells, first one)."""
+        return str(self.path), self.rows, self.formula_cells, self.first_formula
+
+    def append_part(self, written: tuple[str, int, int, tuple[int, str] | None]) -> None:
+        """Append the records of a finished part (its `part_written()`, maybe from another process), which was
+        written from this exporter's next record on."""
+        path, rows, formula_cells, first_formula = written
+        self._text.flush()
+        with open(path, "rb") as f:
+            shutil.copyfileobj(f, self._binary, _WRITE_BUFFER)
+        self.formula_cells += formula_cells
+        if self.first_formula is None:
+            self.first_formula = first_formula
+        self.rows = rows
+
     def _finish(self) -> None:
         self._text.flush()
+        if self._part:  # the whole file's exporter ends it
+            self._text.close()
+            os.replace(self._tmp, self.path)
+            return
         if not self.dialect.final_newline:
             # Every record was written with its line end; the source's last one had none.
             end = len(self.dialect.line_ending.encode(self._codec))
