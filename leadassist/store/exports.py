@@ -29,6 +29,7 @@ from leadassist.core.crmcsv import CsvDialect, CsvExporter, ExportOptions, Heade
 from leadassist.core.crmcsv.mapping import CRM_LABELS
 from leadassist.core.errors import LeadAssistError, NotFoundError
 from leadassist.core.models import DomainCheck, EmailSource, LeadResult
+from leadassist.store import imports as store_imports
 from leadassist.store import leads as store_leads
 from leadassist.store import smtpchecks as store_smtp
 
@@ -102,12 +103,12 @@ def _filters(
 
 
 def chosen_import(db: sqlite_utils.Database, import_id: int | None) -> int:
-    """The import to export: `import_id` if it exists and is finished, else the latest one."""
+    """The import to export: `import_id` if it exists and is finished, else the latest CRM file's (imports.latest_import)."""
     if import_id is None:
-        row = db.conn.execute("SELECT max(id) FROM imports WHERE state = 'done'").fetchone()
-        if row[0] is None:
+        latest = store_imports.latest_import(db)
+        if latest is None:
             raise LeadAssistError("no leads to export.", hint="Import a CRM file first.")
-        return int(row[0])
+        return latest
     row = db.conn.execute("SELECT id FROM imports WHERE id = ? AND state = 'done'", (int(import_id),)).fetchone()
     if row is None:
         raise NotFoundError(f"there is no import {import_id}.", hint="List the imports with `leadassist imports`.")

@@ -102,10 +102,24 @@ def list_imports(db: sqlite_utils.Database) -> list[ImportInfo]:
     ]  # fmt: skip
 
 
+# Leads added by hand (store.manual) are one-row imports of files in this folder beside the database.
+MANUAL_FOLDER = "manual"
+
+
+def is_manual(db: sqlite_utils.Database, path: str) -> bool:
+    """Whether an import's file is a hand-added lead's (store.manual), not a CRM file."""
+    return Path(path).parent == database_path(db).parent / MANUAL_FOLDER
+
+
 def latest_import(db: sqlite_utils.Database) -> int | None:
-    """The id of the newest finished import, or None."""
-    row = db.conn.execute("SELECT max(id) FROM imports WHERE state = 'done'").fetchone()
-    return int(row[0]) if row and row[0] is not None else None
+    """The id of the newest finished import of a CRM file (what an export writes unless told otherwise), or None.
+
+    A lead added by hand is a one-row import of its own; it never becomes "the latest import", or exporting after
+    adding one would write that one row instead of the CRM file the rep imported (its lead is exported with
+    `--all`, or as its own import). Only when every import is a hand-added one is the newest of them the latest."""
+    rows = db.conn.execute("SELECT id, path FROM imports WHERE state = 'done' ORDER BY id DESC").fetchall()
+    crm = next((int(i) for i, path in rows if not is_manual(db, path)), None)
+    return crm if crm is not None or not rows else int(rows[0][0])
 
 
 def _write_rejects(db: sqlite_utils.Database, src: CsvSource, rejects: list[RejectedRow]) -> Path | None:

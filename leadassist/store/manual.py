@@ -23,10 +23,10 @@ from leadassist.core.addresses import has_control, normalise_email
 from leadassist.core.errors import LeadAssistError
 from leadassist.store import service
 from leadassist.store.connection import database_path, private_dir
-from leadassist.store.imports import ImportSummary
+from leadassist.store.imports import MANUAL_FOLDER, ImportSummary
 
 HEADER = ("First Name", "Last Name", "Company", "Email", "Website", "Country")
-FOLDER = "manual"
+FOLDER = MANUAL_FOLDER
 
 
 @dataclass(frozen=True)

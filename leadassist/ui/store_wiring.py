@@ -219,9 +219,11 @@ class StoreWiring(QObject):
 
     # -- export --------------------------------------------------------------------------------------------
     def export_choices(self) -> list[tuple[int, str]]:
-        """(import id, label) of every import, newest first, for the export dialog."""
-        return [(i.id, f"#{i.id} {Path(i.path).name} ({i.records:,} rows, {i.crm_label})")
-                for i in reversed(store_imports.list_imports(self.w.db))]  # fmt: skip
+        """(import id, label) of every import for the export dialog: the latest CRM file's first (the default; a
+        lead added by hand is not it, see store.imports.latest_import), then the others newest first."""
+        latest = store_imports.latest_import(self.w.db)
+        found = sorted(store_imports.list_imports(self.w.db), key=lambda i: (i.id != latest, -i.id))
+        return [(i.id, f"#{i.id} {Path(i.path).name} ({i.records:,} rows, {i.crm_label})") for i in found]
 
     def warnings_for(
         self, options: Any, import_id: int | None, all_imports: bool, *, formulas: Any = None

@@ -7,7 +7,7 @@ import stat
 import pytest
 
 from leadassist.core.errors import LeadAssistError
-from leadassist.store import exports, imports, leads
+from leadassist.store import exports, imports, leads, service
 from leadassist.store.manual import NewLead, add_lead, problems
 
 
@@ -49,3 +49,15 @@ def test_an_unsafe_address_is_refused_before_anything_is_written(store, email):
 def test_a_lead_needs_a_name_or_a_company(store):
     with pytest.raises(LeadAssistError, match="name or a company"):
         add_lead(store, NewLead(email="ann@acme.example"))
+
+
+def test_a_lead_added_by_hand_does_not_become_the_import_an_export_writes(store, tmp_path):
+    crm = tmp_path / "crm.csv"
+    crm.write_text("First Name,Last Name,Company\r\n" + "".join(f"P{i},Q{i},Co {i}\r\n" for i in range(25)), "utf-8")
+    first = service.import_csv(store, crm)
+    add_lead(store, NewLead("Ann", "Lee", "Acme GmbH"))
+    assert imports.latest_import(store) == first.import_id
+    out = tmp_path / "out.csv"
+    assert exports.export_csv(store, out) == 25  # the CRM file's records, not the hand-added one
+    assert "Acme GmbH" not in out.read_text(encoding="utf-8-sig")
+    assert exports.export_csv(store, out, all_imports=True) == 26
