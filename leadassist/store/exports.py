@@ -103,7 +103,7 @@ def _filters(
 
 
 def chosen_import(db: sqlite_utils.Database, import_id: int | None) -> int:
-    """The import to export: `import_id` if it exists and is finished, else the latest CRM file's (imports.latest_import)."""
+    """The import to export: `import_id` if it exists and is finished, else the latest CRM file's."""
     if import_id is None:
         latest = store_imports.latest_import(db)
         if latest is None:
