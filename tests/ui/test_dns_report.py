@@ -4,15 +4,12 @@ worker and the loopback DNS server."""
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
 from leadassist.core.dnsreport import LYING_MESSAGE
-from leadassist.ui import app as app_module
 from leadassist.ui.leads_model import COLUMN_IDS
 from leadassist.ui.settings import DnsSettings
 
@@ -23,7 +20,7 @@ PER_COMPANY = 3
 
 
 @pytest.fixture
-def window(qtbot, data_dir: Path, make_csv, dns_server):
+def window(app_window, dns_server):
     """The main window over 18 leads at 6 companies whose domains the loopback server answers with MX records."""
     rows = [["Record ID", "First Name", "Last Name", "Company", "Website", "Email"]]
     for c in range(COMPANIES):
@@ -32,12 +29,8 @@ def window(qtbot, data_dir: Path, make_csv, dns_server):
         rows += [
             [f"R{c}-{p}", f"Ann{p}", f"Lee{p}", f"Firm {c}", f"www.firm{c}.example", ""] for p in range(PER_COMPANY)
         ]
-    session = app_module.start(argparse.Namespace(db=None, data_dir=str(data_dir), demo=False), offer_demo=False)
-    session.window.settings.set_dns(DnsSettings(servers=(dns_server.address,), timeout=1.0))  # for Re-check
-    qtbot.addWidget(session.window)
-    session.window.import_file(make_csv(rows))
-    yield session.window
-    session.close()
+    dns = DnsSettings(servers=(dns_server.address,), timeout=1.0)  # for Re-check
+    return app_window(rows, setup=lambda window: window.settings.set_dns(dns))
 
 
 def _run(qtbot, window, options, lead_ids=None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +14,6 @@ from leadassist.core.enrich import EnrichOptions
 from leadassist.core.models import Progress
 from leadassist.store import service
 from leadassist.store.db import open_store
-from leadassist.ui import app as app_module
 from leadassist.ui.enrich_worker import EnrichController, EnrichWorker, UpdateCoalescer
 from leadassist.ui.leads_model import COLUMN_IDS
 
@@ -40,13 +38,9 @@ def crm_file(make_csv, dns_server) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, data_dir: Path, crm_file: Path):
+def window(app_window, crm_file: Path):
     """The real main window over a store holding `crm_file`."""
-    session = app_module.start(argparse.Namespace(db=None, data_dir=str(data_dir), demo=False), offer_demo=False)
-    qtbot.addWidget(session.window)
-    session.window.import_file(crm_file)
-    yield session.window
-    session.close()
+    return app_window(crm_file)
 
 
 def test_enrichment_fills_the_table_from_the_dns_server_and_updates_the_progress_bar(qtbot, window, dns_options):

@@ -3,9 +3,7 @@ window end to end over a real store."""
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
@@ -16,7 +14,6 @@ from leadassist.core.models import Candidate
 from leadassist.store import leads as store_leads
 from leadassist.store import service
 from leadassist.store.feedback import FeedbackEntry
-from leadassist.ui import app as app_module
 from leadassist.ui.widgets.candidates_view import mailto_url
 from leadassist.ui.widgets.lead_panel import LeadPanel
 
@@ -120,19 +117,14 @@ def test_without_feedback_there_is_nothing_to_undo(panel, qtbot):
 
 
 @pytest.fixture
-def window(qtbot, data_dir: Path, make_csv):
+def window(app_window):
     rows = [
         ["Id", "First Name", "Last Name", "Company", "Email"],
         ["1", "Hans", "Meier", "Acme", "hans.meier@acme.example"],
         ["2", "Eva", "Lang", "Acme", "eva.lang@acme.example"],
         ["3", "Jane", "Doe", "Acme", ""],
     ]
-    session = app_module.start(argparse.Namespace(db=None, data_dir=str(data_dir), demo=False), offer_demo=False)
-    qtbot.addWidget(session.window)
-    session.window.import_file(make_csv(rows))
-    yield session.window
-    session.window.close()
-    session.close()
+    return app_window(rows)
 
 
 def test_marking_bounced_in_the_panel_then_ctrl_z_restores_status_and_ranking(qtbot, window):

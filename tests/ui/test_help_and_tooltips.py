@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -22,15 +21,10 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot, data_dir: Path, make_csv):
+def window(app_window):
     rows = [["First Name", "Last Name", "Company", "Email"], ["Ann", "Lee", "Acme", "ann.lee@acme.example"],
             ["Bo", "Ng", "Nodomain Ltd", ""]]  # fmt: skip
-    session = app_module.start(argparse.Namespace(db=None, data_dir=str(data_dir), demo=False), offer_demo=False)
-    qtbot.addWidget(session.window)
-    session.window.import_file(make_csv(rows))
-    yield session.window
-    session.window.close()
-    session.close()
+    return app_window(rows)
 
 
 def test_f1_opens_the_statuses_and_reasons_page_with_every_entry(qtbot, window):

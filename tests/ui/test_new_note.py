@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import pytest
 
 from leadassist.store import leads as store_leads
-from leadassist.ui import app as app_module
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot, data_dir: Path, make_csv):
-    rows = [["Id", "First Name", "Last Name", "Company"], ["1", "Ann", "Lee", "Acme"]]
-    session = app_module.start(argparse.Namespace(db=None, data_dir=str(data_dir), demo=False), offer_demo=False)
-    qtbot.addWidget(session.window)
-    session.window.import_file(make_csv(rows))
-    session.window.show()
-    yield session.window
-    session.window.close()
-    session.close()
+def window(app_window):
+    return app_window([["Id", "First Name", "Last Name", "Company"], ["1", "Ann", "Lee", "Acme"]], show=True)
 
 
 def _history(editor) -> list[str]:

@@ -4,7 +4,6 @@ checks, progress, the live warning when blocked, "Retry later", the answers in t
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import socket
@@ -17,7 +16,6 @@ from leadassist.core.models import SmtpStatus
 from leadassist.store import leads as store_leads
 from leadassist.store import service
 from leadassist.store.smtpchecks import mailbox_checks
-from leadassist.ui import app as app_module
 from leadassist.ui.dialogs.settings_dialog import SettingsDialog
 from leadassist.ui.dialogs.smtp_setup_dialog import SmtpSetupDialog
 from leadassist.ui.settings import AppSettings, SmtpSettings
@@ -129,17 +127,13 @@ def test_settings_opens_the_mailbox_check_setup_and_shows_its_state(qtbot, setti
 
 # -- a run in the main window -------------------------------------------------------------------------------
 @pytest.fixture
-def window(qtbot, data_dir: Path, make_csv, dns_server):
+def window(app_window, dns_server):
     add_company(dns_server)
     add_company(dns_server, "globex.example", hosts=1)
     rows = [["Record ID", "First Name", "Last Name", "Company", "Website", "Email"],
             ["R1", "Jane", "Doe", "Acme", DOMAIN, ""], ["R2", "John", "Smith", "Acme", DOMAIN, ""],
             ["R3", "Ana", "Silva", "Globex", "globex.example", ""]]  # fmt: skip
-    session = app_module.start(argparse.Namespace(db=None, data_dir=str(data_dir), demo=False), offer_demo=False)
-    qtbot.addWidget(session.window)
-    session.window.import_file(make_csv(rows))
-    yield session.window
-    session.close()
+    return app_window(rows)
 
 
 def turn_on(window, server) -> None:  # type: ignore[no-untyped-def]

@@ -3,12 +3,7 @@ and nothing when the table no longer lists it."""
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import pytest
-
-from leadassist.ui import app as app_module
 
 pytestmark = pytest.mark.gui
 
@@ -17,13 +12,8 @@ ROWS = [["Id", "First Name", "Last Name", "Company"], ["1", "Ann", "Lee", "Acme"
 
 
 @pytest.fixture
-def window(qtbot, data_dir: Path, make_csv):
-    session = app_module.start(argparse.Namespace(db=None, data_dir=str(data_dir), demo=False), offer_demo=False)
-    qtbot.addWidget(session.window)
-    session.window.import_file(make_csv(ROWS))
-    yield session.window
-    session.window.close()
-    session.close()
+def window(app_window):
+    return app_window(ROWS)
 
 
 def _select(w, name: str) -> int:

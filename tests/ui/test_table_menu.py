@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QGuiApplication
 
 from leadassist.store import exports, imports
 from leadassist.store import leads as store_leads
-from leadassist.ui import app as app_module
 from leadassist.ui.dialogs.new_lead_dialog import NewLeadDialog
 
 pytestmark = pytest.mark.gui
@@ -21,14 +17,8 @@ ROWS = [["Id", "First Name", "Last Name", "Company", "Email"], ["1", "Ann", "Lee
 
 
 @pytest.fixture
-def window(qtbot, data_dir: Path, make_csv):
-    session = app_module.start(argparse.Namespace(db=None, data_dir=str(data_dir), demo=False), offer_demo=False)
-    qtbot.addWidget(session.window)
-    session.window.import_file(make_csv(ROWS))
-    session.window.show()
-    yield session.window
-    session.window.close()
-    session.close()
+def window(app_window):
+    return app_window(ROWS, show=True)
 
 
 def _row(w, name: str) -> int:
@@ -95,5 +85,6 @@ def test_new_lead_is_stored_through_the_import_made_current_and_exported(qtbot, 
     assert w.lead_panel.name_label.text() == "Dana Iyer"
     assert w.model.total == 4
     out = tmp_path / "all.csv"
-    exports.export_csv(w.db, out)
+    assert exports.export_csv(w.db, out) == 3  # the latest CRM file, not the hand-added lead's one-row import
+    assert exports.export_csv(w.db, out, all_imports=True) == 4
     assert "dana.iyer@initech.example" in out.read_text(encoding="utf-8-sig")
