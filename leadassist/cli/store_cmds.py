@@ -26,11 +26,10 @@ from leadassist.core.crmcsv import PRESETS, ExportOptions, neutralise
 from leadassist.core.prior import FILL_MIN_CONFIDENCE
 from leadassist.store import backup as store_backup
 from leadassist.store import feedback as store_feedback
-from leadassist.store import followups
+from leadassist.store import followups, service
 from leadassist.store import imports as store_imports
 from leadassist.store import leads as store_leads
 from leadassist.store import notes as store_notes
-from leadassist.store import service
 from leadassist.store.db import open_store
 from leadassist.store.migrations import FEEDBACK_KINDS, STATUSES
 

@@ -58,10 +58,7 @@ def today_iso(now: float | None = None) -> str:
 def due_clause(now: float, *, alias: str = "") -> tuple[str, list[object]]:
     """The SQL condition (and parameters) of a lead being due at `now`."""
     a = alias
-    sql = (
-        f"(({a}next_date IS NOT NULL AND {a}next_date <= ?)"
-        f" OR ({a}status = 'new' AND {age_start(a)} < ?))"
-    )
+    sql = f"(({a}next_date IS NOT NULL AND {a}next_date <= ?) OR ({a}status = 'new' AND {age_start(a)} < ?))"
     return sql, [today_iso(now), now - FIRST_TOUCH_SECONDS]
 
 

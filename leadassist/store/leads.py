@@ -19,8 +19,8 @@ import sqlite_utils
 from leadassist.core.errors import NotFoundError
 from leadassist.core.models import Candidate, DomainCheck, EmailSource, KnownAddress, LeadResult, MailStatus
 from leadassist.store.connection import transaction
-from leadassist.store.followups import due_clause
 from leadassist.store.feedback import FeedbackEntry, feedback_of, last_feedback
+from leadassist.store.followups import due_clause
 from leadassist.store.notes import Note, notes_of
 from leadassist.store.search import fts_query
 

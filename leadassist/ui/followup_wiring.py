@@ -46,7 +46,9 @@ class FollowUpWiring(QObject):
         self.report_action = QAction("Lead-&Quality Report…", window)
         self.report_action.setObjectName("action_report")
         self.report_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
-        self.report_action.setToolTip("Per lead source: found, contacted, replied, verdicts; Save as CSV (Ctrl+Shift+L)")
+        self.report_action.setToolTip(
+            "Per lead source: found, contacted, replied, verdicts; Save as CSV (Ctrl+Shift+L)"
+        )
         self.report_action.triggered.connect(self.open_report)
         window.addAction(self.due_action)
         window.addAction(self.report_action)
@@ -118,4 +120,3 @@ class FollowUpWiring(QObject):
         self.report_dialog.show()
         self.report_dialog.raise_()
         return self.report_dialog
-

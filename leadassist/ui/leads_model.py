@@ -226,7 +226,10 @@ class LeadsModel(QAbstractTableModel):
         self.beginResetModel()
         self._due_at = time.time() if self._due else None  # one moment for the count and every page
         self._total = store_leads.count(
-            self._db, status=self._status, search=self._search, mail_status=self._mail_status or None,
+            self._db,
+            status=self._status,
+            search=self._search,
+            mail_status=self._mail_status or None,
             due_at=self._due_at,
         )
         self._rows = []

@@ -40,8 +40,8 @@ from leadassist.store.connection import database_error
 from leadassist.ui.actions import create_actions
 from leadassist.ui.dns_report import DnsReport
 from leadassist.ui.domain_wiring import DomainWiring
-from leadassist.ui.followup_wiring import FollowUpWiring
 from leadassist.ui.enrich_worker import EnrichController, EnrichWorker
+from leadassist.ui.followup_wiring import FollowUpWiring
 from leadassist.ui.leads_model import LeadIdRole, LeadsModel, LeadsTable
 from leadassist.ui.settings import AppSettings
 from leadassist.ui.store_wiring import GUI_WRITE_TIMEOUT_S, StoreWiring

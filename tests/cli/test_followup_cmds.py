@@ -132,7 +132,7 @@ def test_report_groups_by_lead_source_and_its_counts_equal_the_store(capsys, imp
     assert run(capsys, "status", str(ids["Ann"]), "replied")[0] == 0
     assert run(capsys, "note", str(ids["Cy"]), "left a voicemail")[0] == 0
     out_csv = tmp_path / "quality.csv"
-    code, out, err = run(capsys, "report", "-o", str(out_csv))
+    code, _out, err = run(capsys, "report", "-o", str(out_csv))
     assert code == 0, err
     table = read_csv(out_csv)
     assert table[0][:8] == ["Lead Source", "Leads", "Researched", "Contacted within 24 h", "Replied", "Bounced",
@@ -162,12 +162,12 @@ def test_report_groups_by_lead_source_and_its_counts_equal_the_store(capsys, imp
     db.close()
     # Contacted within 24 h: only Di (created now) and Ed (no create date: the import, now) could be; neither was.
     assert {k: v for k, v in got.items() if k != "Total"} == expected
-    assert list(got)[0] == "Webinar" and got["Webinar"][0] == 3  # most leads first
+    assert next(iter(got)) == "Webinar" and got["Webinar"][0] == 3  # most leads first
 
 
 def test_report_of_one_import_by_another_column_and_an_unknown_column_is_a_clear_error(capsys, imported, tmp_path):
     out_csv = tmp_path / "q.csv"
-    code, out, _ = run(capsys, "report", "-o", str(out_csv), "--by", "company", "--import", "2")
+    code, _out, _ = run(capsys, "report", "-o", str(out_csv), "--by", "company", "--import", "2")
     assert code == 0
     table = read_csv(out_csv)
     assert table[0][0] == "Company" and {r[0]: r[1] for r in table[1:]} == {"Dune": "2", "Total": "2"}

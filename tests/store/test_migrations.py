@@ -208,5 +208,7 @@ def test_a_database_that_already_has_0009_still_gets_0008(store_path):
     assert set(migrations.applied_names(db)) == set(migrations.known_names())
     cols = {c.name for c in db["leads"].columns}
     assert {"next_date", "next_text", "crm_created_at", "verdict", "verdict_reason"} <= cols
-    assert db.conn.execute("SELECT lead_id, status, changed_at FROM status_changes").fetchall() == [(3, "contacted", 50)]
+    assert db.conn.execute("SELECT lead_id, status, changed_at FROM status_changes").fetchall() == [
+        (3, "contacted", 50)
+    ]
     db.close()

@@ -179,6 +179,14 @@ class ReportDialog(QDialog):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+        # Tall enough for every row of a usual report (a dozen sources) so the Total row is never cut off.
+        shown = min(len(rows), 14)
+        height = (
+            self.table.horizontalHeader().sizeHint().height() + shown * self.table.verticalHeader().defaultSectionSize()
+        )
+        self.table.setMinimumHeight(
+            height + 2 * self.table.frameWidth() + self.table.horizontalScrollBar().sizeHint().height()
+        )
         self.chart.set_rows(list(self.report.rows) if self.report is not None else [])
         self.save_button.setEnabled(self.report is not None)
         self.message.setText("" if self.report is not None else "Import a CRM export to see the report.")

@@ -58,6 +58,7 @@ class FollowUpBox(QGroupBox):
         self.text_edit.editingFinished.connect(self._emit_next)
         row = QHBoxLayout()
         row.addWidget(self.date_edit)
+        quick_row = QHBoxLayout()  # its own line: the panel is narrow, the three must never be cut off
         self.quick: dict[str, QPushButton] = {}
         for name, label, days in (("tomorrow", "&Tomorrow", 1), ("in_3_days", "In &3 days", 3),
                                   ("next_week", "Next &week", 7)):  # fmt: skip
@@ -65,7 +66,7 @@ class FollowUpBox(QGroupBox):
             button.setObjectName(f"next_{name}")
             button.setToolTip(f"Next step {label.replace('&', '').lower()}")
             button.clicked.connect(lambda _c=False, n=days: self.set_in_days(n))
-            row.addWidget(button)
+            quick_row.addWidget(button)
             self.quick[name] = button
         self.clear_button = QPushButton("Clear", self)
         self.clear_button.setObjectName("next_clear")
@@ -73,6 +74,7 @@ class FollowUpBox(QGroupBox):
         self.clear_button.clicked.connect(self.clear)
         row.addWidget(self.clear_button)
         row.addStretch(1)
+        quick_row.addStretch(1)
 
         self.verdict_combo = QComboBox(self)
         self.verdict_combo.setObjectName("verdict_combo")
@@ -96,6 +98,7 @@ class FollowUpBox(QGroupBox):
         next_caption = QLabel("&Next step", self)
         next_caption.setBuddy(self.date_edit)
         form.addRow(next_caption, row)
+        form.addRow("", quick_row)
         form.addRow("", self.text_edit)
         verdict_caption = QLabel("&Verdict", self)
         verdict_caption.setBuddy(self.verdict_combo)
