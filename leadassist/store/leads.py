@@ -20,7 +20,7 @@ from leadassist.core.errors import NotFoundError
 from leadassist.core.models import Candidate, DomainCheck, EmailSource, KnownAddress, LeadResult, MailStatus
 from leadassist.store.connection import transaction
 from leadassist.store.feedback import FeedbackEntry, feedback_of, last_feedback
-from leadassist.store.followups import due_clause
+from leadassist.store.followups import due_clause, due_count
 from leadassist.store.notes import Note, notes_of
 from leadassist.store.search import fts_query
 
@@ -226,6 +226,8 @@ def count(
     (one or several; None = any) and are due at `due_at` (None = any)."""
     match = fts_query(search or "")
     params: list[object]
+    if due_at is not None and not match and not status and not mail_status:  # two index lookups, no scan
+        return due_count(db, now=due_at)
     if (
         match and not status and not mail_status and due_at is None
     ):  # the index has one row per lead: counting there skips the join (7 ms vs 40 at 100k)

@@ -404,7 +404,8 @@ _SCHEMA_0008_TABLES = """
     ALTER TABLE leads ADD COLUMN verdict_at REAL;
     CREATE INDEX leads_by_next_step ON leads(next_date, id);
     CREATE INDEX leads_by_age ON leads(coalesce(crm_created_at, created_at), id);
-    CREATE INDEX leads_new_by_age ON leads(coalesce(crm_created_at, created_at)) WHERE status = 'new';
+    -- Covering for the "needs first touch" half of the Due count (store/followups.due_clause).
+    CREATE INDEX leads_new_by_age ON leads(coalesce(crm_created_at, created_at), next_date) WHERE status = 'new';
     CREATE TABLE status_changes (      -- every status a lead was given, from 0008 on (the report's "contacted")
         id INTEGER PRIMARY KEY,
         lead_id INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
