@@ -113,22 +113,26 @@ def quality_report(
         rows_join = "import_rows r ON r.import_id = l.import_id AND r.line = l.line"
     else:
         rows_join = "import_rows r ON r.import_id = ? AND r.lead_id = l.id"
-    touch = ("min(coalesce((SELECT min(changed_at) FROM status_changes s WHERE s.lead_id = l.id"
-             " AND s.status IN ('contacted', 'replied', 'bounced')), 1e18),"
-             " coalesce((SELECT min(created_at) FROM notes n WHERE n.lead_id = l.id), 1e18),"
-             " coalesce((SELECT min(given_at) FROM feedback f WHERE f.lead_id = l.id), 1e18))")  # fmt: skip
     verdicts = ", ".join(f"sum(verdict = '{v}')" for v in VERDICTS)
+    # Notes, feedback and status changes are aggregated per lead once and joined, rather than looked up per lead
+    # in correlated subqueries; only the columns counted are carried (not the leads' JSON).
     sql = f"""
     WITH cols(import_id, col) AS (VALUES {marks}),
+    n AS (SELECT lead_id, min(created_at) AS first FROM notes GROUP BY lead_id),
+    f AS (SELECT lead_id, min(given_at) AS first, max(kind = 'replied') AS replied, max(kind = 'bounced') AS bounced
+          FROM feedback GROUP BY lead_id),
+    s AS (SELECT lead_id, min(changed_at) AS first FROM status_changes
+          WHERE status IN ('contacted', 'replied', 'bounced') GROUP BY lead_id),
     per_lead AS (
-        SELECT l.*, coalesce(nullif(trim(CAST(json_extract(r.cells, '$[' || c.col || ']') AS TEXT)), ''),
-                             '{NONE_GROUP}') AS grp,
-               EXISTS (SELECT 1 FROM notes n WHERE n.lead_id = l.id) AS has_note,
-               EXISTS (SELECT 1 FROM feedback f WHERE f.lead_id = l.id) AS has_feedback,
-               EXISTS (SELECT 1 FROM feedback f WHERE f.lead_id = l.id AND f.kind = 'replied') AS fb_replied,
-               EXISTS (SELECT 1 FROM feedback f WHERE f.lead_id = l.id AND f.kind = 'bounced') AS fb_bounced,
-               {touch} - {age_start("l.")} AS touch_after
+        SELECT coalesce(nullif(trim(CAST(json_extract(r.cells, '$[' || c.col || ']') AS TEXT)), ''),
+                        '{NONE_GROUP}') AS grp,
+               l.status, l.email, l.source, l.confidence, l.domain, l.verdict,
+               n.lead_id IS NOT NULL AS has_note, f.lead_id IS NOT NULL AS has_feedback,
+               coalesce(f.replied, 0) AS fb_replied, coalesce(f.bounced, 0) AS fb_bounced,
+               min(coalesce(s.first, 1e18), coalesce(n.first, 1e18), coalesce(f.first, 1e18))
+                   - {age_start("l.")} AS touch_after
         FROM leads l JOIN {rows_join} LEFT JOIN cols c ON c.import_id = r.import_id
+             LEFT JOIN n ON n.lead_id = l.id LEFT JOIN f ON f.lead_id = l.id LEFT JOIN s ON s.lead_id = l.id
     )
     SELECT grp, count(*),
            sum(status != 'new' OR has_note OR has_feedback),
@@ -138,7 +142,7 @@ def quality_report(
            sum(email != '' AND (source = 'known' OR confidence >= {FOUND_CONFIDENCE})),
            sum(domain = ''),
            {verdicts}
-    FROM per_lead l GROUP BY grp ORDER BY count(*) DESC, grp
+    FROM per_lead GROUP BY grp ORDER BY count(*) DESC, grp
     """
     if import_id is not None:
         params.append(import_id)
