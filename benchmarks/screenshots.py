@@ -8,13 +8,21 @@ Provider columns fill in), and four widgets are grabbed:
 - lead_panel.png     the lead panel alone: a lead with known colleagues and a note written
 - import_dialog.png  the import dialog on the sample file (detected CRM, encoding, delimiter, mapping, preview)
 - company_chart.png  the company view of the company with the most known addresses (format mixture chart)
+- due_view.png       the Due view (Ctrl+D): overdue next steps and new leads waiting for a first touch, oldest first
+- followup_panel.png the lead panel's Follow-up box: a next step tomorrow with its text, a verdict with a reason
+- quality_report.png the lead-quality report by Lead Source (bar chart, table, Save as CSV)
 
-Usage: python benchmarks/screenshots.py [--out docs/screenshots]   (rerunnable; overwrites the four PNGs)
+The sample is imported with two columns added (Lead Source, Create Date spread over the last ten weeks, from the
+row number), so the ages, the Due view and the report have something to show; the bundled file is not changed.
+
+Usage: python benchmarks/screenshots.py [--out docs/screenshots]   (rerunnable; overwrites the PNGs)
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -29,12 +37,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QScrollArea, QWidget
 
 from benchmarks.ui_latency import mail_domains
 from leadassist import paths
 from leadassist.store import leads as store_leads
 from leadassist.ui import app as app_module
+from leadassist.ui.leads_model import COLUMN_IDS
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOW_SIZE = (1400, 860)
@@ -106,6 +115,70 @@ def pick_leads(db: object) -> tuple[int, int, str]:
     return best_main[0], (best_panel or best_main)[0], chart_domain
 
 
+SOURCES = ("Webinar", "Trade show", "Website form", "Partner referral", "Purchased list")
+
+
+def sample_with_sources(sample: Path, out: Path) -> Path:
+    """The sample file with Lead Source and Create Date columns (deterministic per row, dates before today)."""
+    with sample.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    today = dt.date.today()
+    body = []
+    for n, row in enumerate(rows[1:]):
+        source = SOURCES[(0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4, 4)[n * 7 % 12]]  # uneven, like real sources
+        created = today - dt.timedelta(days=(n * 13) % 70 + 1)
+        body.append(
+            [*row, source, created.strftime("%m/%d/%Y") + f" {1 + n % 12}:{n % 60:02d} {'AM' if n % 2 else 'PM'}"]
+        )
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([[*rows[0], "Lead Source", "Create Date"], *body])
+    return out
+
+
+def follow_up_scenes(window: object, db: object, ids: list[int], out: Path, panel_id: int) -> None:
+    """Set next steps and verdicts like a rep's week, then grab the Due view, the Follow-up box and the report."""
+    from leadassist.store import followups, notes
+
+    today = dt.date.today()
+    for n, lead_id in enumerate(ids):
+        if n % 3 == 0:
+            notes.set_status(db, lead_id, "replied" if n % 7 == 0 else "contacted")
+        if n % 9 == 0:
+            day = (today - dt.timedelta(days=n % 4)).isoformat()
+            followups.set_next_step(db, lead_id, day, ("call back", "send the pricing sheet", "demo follow-up")[n % 3])
+        if n % 4 == 0:
+            followups.set_verdict(db, lead_id, ("good-fit", "not-a-fit", "wrong-person", "bad-data")[n % 16 // 4])
+    window.model.reload()
+    table = window.table
+    hidden = [c for c in ("confidence", "provider", "mail_status") if not table.isColumnHidden(COLUMN_IDS.index(c))]
+    for c in hidden:  # room for Age and Next step in the picture
+        table.setColumnHidden(COLUMN_IDS.index(c), True)
+    window.followups.due_action.trigger()
+    window.select_lead(window.model.lead_id(0))
+    window.side.setCurrentWidget(window.lead_panel)
+    window.statusBar().clearMessage()
+    save(window, out / "due_view.png")
+    window.followups.due_action.trigger()
+    for c in hidden:
+        table.setColumnHidden(COLUMN_IDS.index(c), False)
+
+    window.select_lead(panel_id)
+    box = window.followups.box
+    box.text_edit.setText("Send the Q3 pilot proposal")
+    box.set_in_days(1)
+    box.reason_edit.setText("budget owner, asked for pricing")
+    box.verdict_combo.setCurrentIndex(box.verdict_combo.findData("good-fit"))
+    box.reason_edit.setCursorPosition(0)
+    panel = window.lead_panel
+    panel.findChild(QScrollArea, "lead_scroll").ensureWidgetVisible(box)
+    save(panel, out / "followup_panel.png")
+
+    dialog = window.followups.open_report()
+    dialog.resize(1180, 520)
+    save(dialog, out / "quality_report.png")
+    dialog.close()
+
+
 def save(widget: QWidget, path: Path) -> None:
     """Grab a widget as it is painted and write it as PNG."""
     wait(150)  # let coalescing timers and deferred layouts run before the grab
@@ -134,7 +207,7 @@ def main() -> None:
         try:
             window.resize(*WINDOW_SIZE)
             window.splitter.setSizes([950, 450])
-            sample = paths.resources_dir() / "sample_leads.csv"
+            sample = sample_with_sources(paths.resources_dir() / "sample_leads.csv", Path(tmp) / "sample_leads.csv")
             window.import_file(sample)
             wait_until(lambda: window.model.total > 0, 10, "the demo import")
 
@@ -170,6 +243,8 @@ def main() -> None:
             window.select_lead(chart_lead)
             window.side.setCurrentWidget(window.company_view)
             save(window.company_view, args.out / "company_chart.png")
+
+            follow_up_scenes(window, db, all_ids(db), args.out, panel_id)
 
             dialog = window.open_import_dialog(sample)
             wait_until(dialog.isVisible, 5, "the import dialog")

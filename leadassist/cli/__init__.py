@@ -20,7 +20,7 @@ from leadassist.log import setup_logging
 log = logging.getLogger(__name__)
 
 # Subcommand modules, in the order their commands appear in --help.
-_COMMAND_MODULES = ("enrich_cmds", "mx_cmds", "domain_cmds", "smtp_cmds", "store_cmds", "pack_cmds")
+_COMMAND_MODULES = ("enrich_cmds", "mx_cmds", "domain_cmds", "smtp_cmds", "store_cmds", "followup_cmds", "pack_cmds")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,14 +27,15 @@ from leadassist.core.prior import FILL_MIN_CONFIDENCE
 from leadassist.core.statuses import STATUSES
 from leadassist.store import backup as store_backup
 from leadassist.store import feedback as store_feedback
+from leadassist.store import followups, service
 from leadassist.store import imports as store_imports
 from leadassist.store import leads as store_leads
 from leadassist.store import notes as store_notes
-from leadassist.store import service
 from leadassist.store.db import open_store
 from leadassist.store.migrations import FEEDBACK_KINDS
 
-CSV_COLUMNS = ("ID", "Record ID", "Name", "Company", "Title", "Email", "Confidence", "Domain", "Mail Status", "Status")
+CSV_COLUMNS = ("ID", "Record ID", "Name", "Company", "Title", "Email", "Confidence", "Domain", "Mail Status", "Status",
+               "Next Step Date", "Next Step", "Lead Age Days")  # fmt: skip
 TABLE_LIMIT = 50
 
 
@@ -58,7 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="write CSV to stdout (formula-like cells neutralised with a leading '); the first column ID "
                         "is the lead's ID")  # fmt: skip
     p.add_argument("--limit", type=int, metavar="N", help=f"at most N leads (table default {TABLE_LIMIT})")
-    p.add_argument("--sort", choices=tuple(store_leads.ORDER_BY), default="name", help="sort column (default name)")
+    p.add_argument("--due", action="store_true",
+                   help="only leads due now: next step today or overdue, or still new 24 h after creation (oldest "
+                        "first)")  # fmt: skip
+    p.add_argument("--sort", choices=tuple(store_leads.ORDER_BY),
+                   help="sort column (default name; with --due, age: oldest first)")  # fmt: skip
     p.set_defaults(func=run_leads)
 
     p = sub.add_parser("note", help="add a note to a lead")
@@ -201,11 +207,11 @@ def run_imports(args: argparse.Namespace) -> int:
 
 def _rows(db: sqlite_utils.Database, args: argparse.Namespace, limit: int | None) -> Iterator[store_leads.LeadRow]:
     offset, step = 0, 5000
+    order = args.sort or ("age" if args.due else "name")
     while limit is None or offset < limit:
         want = step if limit is None else min(step, limit - offset)
-        rows = store_leads.page(
-            db, offset=offset, limit=want, order=args.sort, descending=False, status=args.status, search=args.search
-        )
+        rows = store_leads.page(db, offset=offset, limit=want, order=order, descending=False, status=args.status,
+                                search=args.search, due_at=args.due_at)  # fmt: skip
         yield from rows
         if len(rows) < want:
             return
@@ -218,16 +224,18 @@ def _cut(text: str, width: int) -> str:
 
 def run_leads(args: argparse.Namespace) -> int:
     """Print the leads as a table or as CSV."""
+    args.due_at = time.time() if args.due else None
     with _opened(args) as db:
         if args.csv:
             out = csv.writer(sys.stdout, lineterminator="\n")
             out.writerow(CSV_COLUMNS)
             for r in _rows(db, args, args.limit):  # for a spreadsheet or a script: no cell can run as a formula
                 cells = (r.id, r.record_id, r.name, r.company, r.title, r.email, r.confidence or "", r.domain,
-                         r.mail_status, r.status)  # fmt: skip
+                         r.mail_status, r.status, r.next_date or "", r.next_text,
+                         followups.age_days(r.age_start, args.due_at))  # fmt: skip
                 out.writerow([neutralise(str(c)) for c in cells])
             return 0
-        total = store_leads.count(db, args.status, args.search)
+        total = store_leads.count(db, args.status, args.search, due_at=args.due_at)
         limit = args.limit if args.limit is not None else TABLE_LIMIT
         width = shutil.get_terminal_size((120, 24)).columns
         name_w = comp_w = max(12, (width - 60) // 3)
@@ -237,11 +245,12 @@ def run_leads(args: argparse.Namespace) -> int:
         shown = 0
         for r in _rows(db, args, limit):
             conf = f"{r.confidence}%" if r.confidence else ""
+            due = f"  next {r.next_date}: {r.next_text}".rstrip(": ") if r.next_date else ""
             print(f"{r.id:>6}  {_cut(r.name, name_w):<{name_w}}  {_cut(r.company, comp_w):<{comp_w}}  "
-                  f"{_cut(r.email, mail_w):<{mail_w}}  {conf:>4}  {r.mail_status:<11}  {r.status}")  # fmt: skip
+                  f"{_cut(r.email, mail_w):<{mail_w}}  {conf:>4}  {r.mail_status:<11}  {r.status}{due}")  # fmt: skip
             shown += 1
         more = f" (showing {shown:,}; use --limit or --csv for more)" if shown < total else ""
-        print(f"{total:,} leads{more}")
+        print(f"{total:,} leads{' due' if args.due else ''}{more}")
     return 0
 
 

@@ -29,6 +29,7 @@ import sqlite_utils
 
 from leadassist.core.errors import ImportCancelled, StoreError
 from leadassist.core.models import Progress
+from leadassist.store import followups
 from leadassist.store.connection import transaction
 
 log = logging.getLogger(__name__)
@@ -230,7 +231,8 @@ def apply(
 
 
 def finish(db: sqlite_utils.Database, import_id: int) -> None:
-    """Mark the import done (listed, exported)."""
+    """Copy the file's create dates to its leads (their age), then mark the import done (listed, exported)."""
+    followups.fill_created(db, import_id)
     with transaction(db):
         db.conn.execute(
             "UPDATE imports SET state = 'done', owner = '', heartbeat = ? WHERE id = ?", (time.time(), import_id)

@@ -27,6 +27,7 @@ from leadassist.store.connection import translated
 log = logging.getLogger(__name__)
 
 FEEDBACK_KINDS = ("correct", "bounced", "replied")
+VERDICTS = ("good-fit", "not-a-fit", "wrong-person", "bad-data", "duplicate")  # migration 0008
 
 MIGRATIONS = Migrations("leadassist")
 
@@ -392,6 +393,51 @@ def _feedback_undo(db: sqlite_utils.Database) -> None:
         "UPDATE feedback SET email = la_email_key(email)"
         " WHERE la_email_key(email) != '' AND email != la_email_key(email)"
     )
+
+
+_SCHEMA_0008_TABLES = """
+    ALTER TABLE leads ADD COLUMN next_date TEXT;                     -- the next step's day, ISO YYYY-MM-DD
+    ALTER TABLE leads ADD COLUMN next_text TEXT NOT NULL DEFAULT '';  -- the next step, in a few words
+    ALTER TABLE leads ADD COLUMN crm_created_at REAL;  -- the CRM's create date (POSIX s), when the file has one
+    ALTER TABLE leads ADD COLUMN verdict TEXT CHECK (verdict IN ({verdicts}));
+    ALTER TABLE leads ADD COLUMN verdict_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE leads ADD COLUMN verdict_at REAL;
+    CREATE INDEX leads_by_next_step ON leads(next_date, id);
+    CREATE INDEX leads_by_age ON leads(coalesce(crm_created_at, created_at), id);
+    -- Covering for the "needs first touch" half of the Due count (store/followups.due_clause).
+    CREATE INDEX leads_new_by_age ON leads(coalesce(crm_created_at, created_at), next_date) WHERE status = 'new';
+    CREATE TABLE status_changes (      -- every status a lead was given, from 0008 on (the report's "contacted")
+        id INTEGER PRIMARY KEY,
+        lead_id INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        changed_at REAL NOT NULL
+    );
+    CREATE INDEX status_changes_by_lead ON status_changes(lead_id, changed_at)
+"""
+_TRIGGER_0008 = """
+    CREATE TRIGGER leads_status_change AFTER UPDATE OF status ON leads WHEN old.status IS NOT new.status BEGIN
+        INSERT INTO status_changes (lead_id, status, changed_at)
+        VALUES (new.id, new.status, coalesce(new.status_at, (julianday('now') - 2440587.5) * 86400.0));
+    END
+"""
+_BACKFILL_0008 = """
+    INSERT INTO status_changes (lead_id, status, changed_at)
+        SELECT id, status, status_at FROM leads WHERE status != 'new' AND status_at IS NOT NULL
+"""
+
+
+@MIGRATIONS(name="0008_next_steps_and_verdicts")
+def _next_steps_and_verdicts(db: sqlite_utils.Database) -> None:
+    # Issue 14: a next step per lead (day + text), the CRM's create date (the lead's age; set by
+    # store/followups.fill_created after each import), the rep's quality verdict, and a history of status changes
+    # so the report can tell when a lead was first contacted (before 0008 only the latest change is known: it is
+    # copied in as the lead's one change). Defined before 0009 in this file though added after it: a database
+    # that already has 0009 gets it applied all the same (Migrations applies every name not yet applied).
+    verdicts = ", ".join(f"'{v}'" for v in VERDICTS)
+    _run_each(db, _SCHEMA_0008_TABLES.format(verdicts=verdicts))
+    # The trigger body holds `;`, so it goes in whole.
+    db.conn.execute(_TRIGGER_0008)
+    db.conn.execute(_BACKFILL_0008)
 
 
 @MIGRATIONS(name="0009_smtp_checks")

@@ -10,6 +10,7 @@ view configured for it (fixed row height, movable columns, a column chooser menu
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from leadassist.core.models import MailStatus
 from leadassist.core.names import display_name
 from leadassist.core.statuses import STATUSES
 from leadassist.store import leads as store_leads
+from leadassist.store.followups import age_days
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,16 @@ def _name(row: Any) -> str:
     return display_name(getattr(row, "first", ""), getattr(row, "last", ""), getattr(row, "name", "") or "")
 
 
+def _age(row: Any) -> str:
+    start = getattr(row, "age_start", 0.0)
+    return f"{age_days(start)} d" if start else ""
+
+
+def _next_step(row: Any) -> str:
+    day = getattr(row, "next_date", None)
+    return f"{day} {row.next_text}".strip() if day else ""
+
+
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 COLUMNS: tuple[Column, ...] = (
@@ -89,6 +101,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("mail_status", "Mail", _mail, _attr("mail_status")),
     Column("provider", "Provider", _attr("provider"), _attr("provider")),
     Column("status", "Status", _attr("status"), _attr("status")),
+    # Age counts from the CRM's create date when the file had one (store/followups); ascending = oldest first.
+    Column("age", "Age", _age, lambda r: getattr(r, "age_start", 0.0), _RIGHT),
+    Column("next_step", "Next step", _next_step, lambda r: getattr(r, "next_date", None) or ""),
     Column("title", "Title", _attr("title"), _attr("title"), hidden_by_default=True),
     Column("record_id", "CRM ID", _attr("record_id"), _attr("record_id"), hidden_by_default=True),
     Column("id", "#", _attr("id"), lambda r: r.id, _RIGHT, hidden_by_default=True),
@@ -111,6 +126,8 @@ class LeadsModel(QAbstractTableModel):
         self._status: str | None = None
         self._search = ""
         self._mail_status: tuple[str, ...] = ()  # the Mail-status filter (empty = any)
+        self._due = False  # show only the leads due now (store.followups.due_clause)
+        self._due_at: float | None = None
         self._fetching = False
         self.reload()
 
@@ -206,6 +223,23 @@ class LeadsModel(QAbstractTableModel):
         """The mail statuses shown (empty = any)."""
         return self._mail_status
 
+    def set_due_only(self, on: bool) -> None:
+        """Show only the leads due now (next step today or overdue, or new 24 h after creation), beside the
+        other filters; sorted oldest first when turned on."""
+        if bool(on) != self._due:
+            self._due = bool(on)
+            if self._due:
+                self._order, self._descending = "age", False
+            self.reload()
+
+    def due_only(self) -> bool:
+        """True while only the due leads are shown."""
+        return self._due
+
+    def sort_key(self) -> tuple[str, bool]:
+        """The column id sorted by, and whether descending."""
+        return self._order, self._descending
+
     def filter(self) -> tuple[str | None, str]:
         """The current (status, search) filter."""
         return self._status, self._search
@@ -218,8 +252,13 @@ class LeadsModel(QAbstractTableModel):
     def reload(self) -> None:
         """Count the matching leads and load the first page."""
         self.beginResetModel()
+        self._due_at = time.time() if self._due else None  # one moment for the count and every page
         self._total = store_leads.count(
-            self._db, status=self._status, search=self._search, mail_status=self._mail_status or None
+            self._db,
+            status=self._status,
+            search=self._search,
+            mail_status=self._mail_status or None,
+            due_at=self._due_at,
         )
         self._rows = []
         self._row_of = {}
@@ -261,6 +300,7 @@ class LeadsModel(QAbstractTableModel):
             status=self._status,
             search=self._search,
             mail_status=self._mail_status or None,
+            due_at=self._due_at,
         )
 
     def _append(self, rows: Sequence[Any]) -> None:

@@ -41,6 +41,7 @@ from leadassist.ui.actions import create_actions
 from leadassist.ui.dns_report import DnsReport
 from leadassist.ui.domain_wiring import DomainWiring
 from leadassist.ui.enrich_worker import EnrichController, EnrichWorker
+from leadassist.ui.followup_wiring import FollowUpWiring
 from leadassist.ui.leads_model import LeadIdRole, LeadsModel, LeadsTable
 from leadassist.ui.settings import AppSettings
 from leadassist.ui.store_wiring import GUI_WRITE_TIMEOUT_S, StoreWiring
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.dns_report = DnsReport(self)  # banner of what DNS left unchecked, Mail-status filter, re-check unknown
         self.domains = DomainWiring(self)  # company domains: decisions, the guessed-domains dock, team packs
         self.table_io = TableWiring(self)  # search-box keys, the panel following the filter, the table's menu
+        self.followups = FollowUpWiring(self)  # next steps, verdicts, the Due view, the lead-quality report
         self._search_timer = QTimer(self, singleShot=True, interval=_SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_filter)
         self._connect()
@@ -276,6 +278,7 @@ class MainWindow(QMainWindow):
         self.lead_panel.show_lead(detail)
         if lead_id is not None:
             self.store_io.show_drafts_of(lead_id)
+        self.followups.show_lead(lead_id)
         self.domains.show_lead(detail)  # the company's domain box and the company view, with or without a domain
 
     def copy_best_address(self) -> None:

@@ -160,3 +160,10 @@ def test_a_file_in_another_code_page_that_uses_its_own_letters_keeps_that_code_p
     assert detect_dialect(make_csv([["First Name", "Last Name", "Company"], *body], encoding=encoding)).encoding == (
         encoding
     )
+
+
+def test_a_small_file_whose_cells_hold_vertical_tabs_is_text_not_binary(make_csv):
+    # Found by the hostile-cells property test: six rows with a pasted \v (a line break from Word) in a cell.
+    rows = "Id,First Name,Email\r\n" + "".join(f"{n},Ann,\x0b\r\n" for n in range(6))
+    dialect = detect_dialect(make_csv(data=rows.encode()))
+    assert dialect.delimiter == ","

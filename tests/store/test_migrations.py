@@ -180,3 +180,35 @@ def test_addresses_stored_before_0007_are_made_safe_and_feedback_gains_its_undo_
     columns = {r[1] for r in db.conn.execute("PRAGMA table_info(feedback)")}
     assert {"status_before", "status_at_before", "status_set", "known_before"} <= columns
     db.close()
+
+
+def test_a_database_that_already_has_0009_still_gets_0008(store_path):
+    db = connect(store_path)
+    migrations.migrate(db, store_path, stop_before="0008_next_steps_and_verdicts")
+    later = next(m for m in migrations.MIGRATIONS._migrations if m.name == "0009_smtp_checks")
+    with db.atomic():
+        later.fn(db)
+        db.conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('leadassist', ?, '')",
+            (later.name,),
+        )
+        db.conn.execute(
+            "INSERT INTO imports (id, path, imported_at, dialect, header, mapping) VALUES (1, 'a.csv', 0, '{}', '[]',"
+            " '{}')"
+        )
+        db.conn.execute(
+            "INSERT INTO leads (id, identity, import_id, name, status, status_at, created_at, updated_at)"
+            " VALUES (3, 'name:a', 1, 'Ann', 'contacted', 50, 0, 0)"
+        )
+    assert migrations.pending_names(db) == ["0008_next_steps_and_verdicts"]
+    db.close()
+
+    db = open_store(store_path)
+    assert migrations.pending_names(db) == []
+    assert set(migrations.applied_names(db)) == set(migrations.known_names())
+    cols = {c.name for c in db["leads"].columns}
+    assert {"next_date", "next_text", "crm_created_at", "verdict", "verdict_reason"} <= cols
+    assert db.conn.execute("SELECT lead_id, status, changed_at FROM status_changes").fetchall() == [
+        (3, "contacted", 50)
+    ]
+    db.close()

@@ -133,6 +133,8 @@ class LeadPanel(QWidget):
         layout.addLayout(domain_row)
         layout.addWidget(self.domain_box)
         layout.addLayout(form)
+        self._sections_at = layout.count()  # add_section inserts here, under the status
+        self._sections = layout
         layout.addWidget(cand_box)
         layout.addWidget(notes_box, 1)
 
@@ -158,6 +160,12 @@ class LeadPanel(QWidget):
         self._set_tab_order()
 
     # -- showing -------------------------------------------------------------------------------------------
+    def add_section(self, widget: QWidget) -> None:
+        """Insert a section (e.g. the Follow-up box) under the status, above the likely addresses."""
+        widget.setParent(self._sections.parentWidget())
+        self._sections.insertWidget(self._sections_at, widget)
+        self._sections_at += 1
+
     def show_lead(self, detail: Any) -> None:
         """Show a lead detail (None clears the panel); a pending note of another lead is saved first."""
         new_id = _int_or_none(field(detail, "id", "lead_id"))
