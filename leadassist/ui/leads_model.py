@@ -96,10 +96,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("company", "Company", _attr("company"), _attr("company")),
     Column("email", "Best address", _attr("email"), _attr("email")),
     Column("confidence", "Confidence", _confidence, lambda r: getattr(r, "confidence", 0) or 0, _RIGHT),
-    # The domain is in every address already; shown on demand (View → Columns) to leave room for the provider.
+    # The domain is in every address already; shown on demand (View → Columns).
     Column("domain", "Domain", _attr("domain"), _attr("domain"), hidden_by_default=True),
     Column("mail_status", "Mail", _mail, _attr("mail_status")),
-    Column("provider", "Provider", _attr("provider"), _attr("provider")),
+    # The provider is in the lead panel beside the mail status; a column on demand (View → Columns), so the
+    # default columns with Age and Next step fit a 1366-pixel-wide window.
+    Column("provider", "Provider", _attr("provider"), _attr("provider"), hidden_by_default=True),
     Column("status", "Status", _attr("status"), _attr("status")),
     # Age counts from the CRM's create date when the file had one (store/followups); ascending = oldest first.
     Column("age", "Age", _age, lambda r: getattr(r, "age_start", 0.0), _RIGHT),
@@ -322,7 +324,7 @@ _WIDTHS = {
 
 
 # Columns that keep their width when the table is narrow: short words and numbers, each fits its longest value.
-_FITTED = frozenset({"confidence", "mail_status", "status"})
+_FITTED = frozenset({"confidence", "mail_status", "status", "age"})
 _MAIL_WORDS = (*(s.value for s in MailStatus), glossary.NO_DOMAIN)
 _CELL_PADDING = 18  # the cell's margins and the focus frame
 
@@ -373,7 +375,7 @@ class LeadsTable(QTableView):
     def _fitted_widths(self) -> dict[str, int]:
         """The short columns' widths: their longest value or their title (with the sort arrow), whichever is wider."""
         cell, head = self.fontMetrics(), self.horizontalHeader().fontMetrics()
-        values = {"mail_status": _MAIL_WORDS, "confidence": ("100 %",), "status": STATUSES}
+        values = {"mail_status": _MAIL_WORDS, "confidence": ("100 %",), "status": STATUSES, "age": ("999 d",)}
         out = {}
         for col in COLUMNS:
             if col.id in values:
