@@ -50,6 +50,14 @@ class FollowUpWiring(QObject):
             "Per lead source: found, contacted, replied, verdicts; Save as CSV (Ctrl+Shift+L)"
         )
         self.report_action.triggered.connect(self.open_report)
+        self.next_action = QAction("&Next Step…", window)
+        self.next_action.setObjectName("action_next_step")
+        self.next_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.next_action.setToolTip(
+            "Set the lead's next step: its date, then Tomorrow, In 3 days or Next week (Ctrl+Shift+N)"
+        )
+        self.next_action.triggered.connect(self.edit_next_step)
+        window.addAction(self.next_action)
         window.addAction(self.due_action)
         window.addAction(self.report_action)
         toolbar = window.findChild(QToolBar, "main_toolbar")
@@ -59,7 +67,7 @@ class FollowUpWiring(QObject):
         menu = next((m for m in window.menuBar().findChildren(QMenu) if m.title() == "&Leads"), None)
         if menu is not None:
             menu.addSeparator()
-            menu.addActions([self.due_action, self.report_action])
+            menu.addActions([self.next_action, self.due_action, self.report_action])
 
         self.due_label = QLabel(window)
         self.due_label.setObjectName("due_label")
@@ -70,6 +78,12 @@ class FollowUpWiring(QObject):
         self.timer.timeout.connect(self.update_due_count)
         self.timer.start()
         self.update_due_count()
+
+    def edit_next_step(self) -> None:
+        """Put the keyboard in the Follow-up box's date field (the panel scrolls it into view) for the shown lead."""
+        self.w.side.setCurrentWidget(self.w.lead_panel)
+        if self.box.isEnabled():
+            self.box.date_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def show_lead(self, lead_id: int | None) -> None:
         """Show the lead's follow-up in the box (None: no lead)."""

@@ -93,6 +93,7 @@ class TableWiring(QObject):
             act.setChecked(status.word == current)
             act.triggered.connect(lambda _c=False, word=status.word: self.set_status(ids, word))
         menu.addAction(self._action(menu, "open_company", "Open C&ompany", self.open_company))
+        menu.addAction(w.followups.next_action)
         menu.addSeparator()
         menu.addActions([a.mark_correct, a.mark_bounced, a.mark_replied])
         menu.addSeparator()

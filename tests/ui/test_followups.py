@@ -3,10 +3,8 @@ verdict), the Due view with its count, the Age and Next step columns, and the le
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -15,14 +13,13 @@ from pytestqt.modeltest import ModelTester
 from leadassist.store import followups
 from leadassist.store import leads as store_leads
 from leadassist.store import report as store_report
-from leadassist.ui import app as app_module
 from leadassist.ui.leads_model import COLUMN_IDS
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot, data_dir: Path, make_csv):
+def window(app_window):
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     rows = [
         ["Lead ID", "First Name", "Last Name", "Company", "Email", "Lead Source", "Created Date"],
@@ -30,12 +27,7 @@ def window(qtbot, data_dir: Path, make_csv):
         ["2", "Eva", "Lang", "Acme", "", "Webinar", "03/02/2024"],
         ["3", "Jane", "Doe", "Blue", "", "Partner", now],
     ]
-    session = app_module.start(argparse.Namespace(db=None, data_dir=str(data_dir), demo=False), offer_demo=False)
-    qtbot.addWidget(session.window)
-    session.window.import_file(make_csv(rows))
-    yield session.window
-    session.window.close()
-    session.close()
+    return app_window(rows)
 
 
 def lead_named(db, first: str) -> int:
@@ -146,3 +138,22 @@ def test_table_rows_show_age_in_days(window):
     shown = window.model.index(row, COLUMN_IDS.index("age")).data()
     start = store_leads.rows_by_id(window.db, [hans])[0].age_start
     assert shown == f"{followups.age_days(start)} d" and int(shown.split()[0]) > 300
+
+
+def test_next_step_from_the_table_menu_puts_the_keyboard_in_the_date_field_then_alt_t_sets_tomorrow(qtbot, window):
+    jane = lead_named(window.db, "Jane")
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    assert window.select_lead(jane)
+    menu = window.table_io.context_menu(jane)
+    entry = next(a for a in menu.actions() if a.objectName() == "action_next_step")
+    assert entry.shortcut().toString() == "Ctrl+Shift+N" and "Ctrl+Shift+N" in entry.toolTip()
+    window.side.setCurrentWidget(window.company_view)
+    entry.trigger()
+    box = window.followups.box
+    assert window.side.currentWidget() is window.lead_panel
+    qtbot.waitUntil(lambda: box.date_edit.hasFocus())
+    qtbot.keyClick(box.date_edit, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)  # the second keystroke
+    tomorrow = QDate.currentDate().addDays(1).toString("yyyy-MM-dd")
+    qtbot.waitUntil(lambda: followups.follow_up(window.db, jane).next_date == tomorrow)
