@@ -285,7 +285,7 @@ def _page_empty_last(
     if rows:
         before = offset + len(rows)  # every filled row up to here is counted
     else:
-        counted = f"SELECT count(*) FROM leads INDEXED BY leads_by_{order}{both} {order} > 0"
+        counted = f"SELECT count(*) FROM leads{both} {order} > 0"  # the planner's pick: a status index if filtered
         before = int(db.conn.execute(counted, params).fetchone()[0])
     empty = (f"SELECT {_ROW_COLUMNS} FROM leads INDEXED BY leads_by_{order}{both} {order} = 0"
              f" ORDER BY {order}, id{direction} LIMIT ? OFFSET ?")  # fmt: skip
