@@ -116,7 +116,15 @@ def test_ranking_split_with_a_second_process_writes_the_same_file(capsys, data_d
     monkeypatch.setattr(enrich_cmds, "PARALLEL_MIN_ROWS", 10**9)
     assert enrich(capsys, src, serial, *args)[0] == 0
     monkeypatch.setattr(enrich_cmds, "PARALLEL_MIN_ROWS", 0)  # a forked child ranks about half the domains
+    monkeypatch.setattr(enrich_cmds, "spare_core", lambda: True)  # however busy the test machine is
     code, stdout, _ = enrich(capsys, src, split, *args)
     assert code == 0 and stdout.startswith("42 leads: 7 known, 28 inferred")
     assert split.read_bytes() == serial.read_bytes()
     assert {r["Mail Status"] for r in read_rows(split)} == {"mx", "null-mx", "no-domain", "implicit-mx", "not-checked"}
+
+
+def test_the_split_waits_for_a_spare_core():
+    assert enrich_cmds.spare_core(2, 0.4) and enrich_cmds.spare_core(8, 6.5)
+    assert not enrich_cmds.spare_core(1, 0.0)  # one CPU: nothing to split over
+    assert not enrich_cmds.spare_core(2, 2.5)  # both cores busy: the halves would share one (slower than one process)
+    assert isinstance(enrich_cmds.spare_core(), bool)  # this machine's own CPUs and load
