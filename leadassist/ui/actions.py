@@ -46,7 +46,7 @@ class Actions:
         return [getattr(self, f.name) for f in fields(self)]
 
 
-def _make(
+def make_action(
     parent: QObject,
     name: str,
     text: str,
@@ -54,6 +54,7 @@ def _make(
     tip: str,
     icon: QIcon | None = None,
 ) -> QAction:
+    """An action named `name` (its objectName) with its shortcuts, and a tooltip that names the first of them."""
     action = QAction(text, parent)
     action.setObjectName(name)
     keys: list[QKeySequence] = []
@@ -76,7 +77,7 @@ def create_actions(window: QWidget) -> Actions:
     style = window.style()
     std = QStyle.StandardPixmap
     acts = Actions(
-        import_csv=_make(
+        import_csv=make_action(
             window,
             "action_import",
             "&Import CSV…",
@@ -84,7 +85,7 @@ def create_actions(window: QWidget) -> Actions:
             "Import a CRM export (CSV)",
             style.standardIcon(std.SP_DialogOpenButton),
         ),
-        export_csv=_make(
+        export_csv=make_action(
             window,
             "action_export",
             "&Export CSV…",
@@ -92,7 +93,7 @@ def create_actions(window: QWidget) -> Actions:
             "Export leads as a CSV the CRM re-imports as updates",
             style.standardIcon(std.SP_DialogSaveButton),
         ),
-        enrich=_make(
+        enrich=make_action(
             window,
             "action_enrich",
             "En&rich Leads",
@@ -100,7 +101,7 @@ def create_actions(window: QWidget) -> Actions:
             "Find and rank addresses, check mail domains",
             style.standardIcon(std.SP_BrowserReload),
         ),
-        cancel=_make(
+        cancel=make_action(
             window,
             "action_cancel",
             "&Cancel Enrichment",
@@ -108,48 +109,56 @@ def create_actions(window: QWidget) -> Actions:
             "Stop enrichment and keep what was done",
             style.standardIcon(std.SP_BrowserStop),
         ),
-        find=_make(window, "action_find", "&Find…", ["Ctrl+F"], "Search names, companies and notes"),
-        next_lead=_make(window, "action_next_lead", "&Next Lead", ["Ctrl+Down"], "Open the next lead"),
-        previous_lead=_make(window, "action_previous_lead", "&Previous Lead", ["Ctrl+Up"], "Open the previous lead"),
-        next_lead_key=_make(window, "action_next_lead_j", "Next Lead", ["J"], "Open the next lead"),
-        previous_lead_key=_make(window, "action_previous_lead_k", "Previous Lead", ["K"], "Open the previous lead"),
-        copy_address=_make(
+        find=make_action(window, "action_find", "&Find…", ["Ctrl+F"], "Search names, companies and notes"),
+        next_lead=make_action(window, "action_next_lead", "&Next Lead", ["Ctrl+Down"], "Open the next lead"),
+        previous_lead=make_action(
+            window, "action_previous_lead", "&Previous Lead", ["Ctrl+Up"], "Open the previous lead"
+        ),
+        next_lead_key=make_action(window, "action_next_lead_j", "Next Lead", ["J"], "Open the next lead"),
+        previous_lead_key=make_action(
+            window, "action_previous_lead_k", "Previous Lead", ["K"], "Open the previous lead"
+        ),
+        copy_address=make_action(
             window, "action_copy_address", "&Copy Best Address", ["Ctrl+Shift+C"], "Copy the lead's best address"
         ),
-        new_lead=_make(
+        new_lead=make_action(
             window,
             "action_new_lead",
             "&New Lead…",
             [QKeySequence.StandardKey.New, "Ctrl+N"],
             "Add a lead by hand (stored like an imported one)",
         ),
-        mark_correct=_make(
+        mark_correct=make_action(
             window,
             "action_mark_correct",
             "Mark Address Co&rrect",
             [FEEDBACK_KEYS["correct"]],
             "Mark the focused (else the best) address of the lead correct",
         ),
-        mark_bounced=_make(
+        mark_bounced=make_action(
             window,
             "action_mark_bounced",
             "Mark Address &Bounced",
             [FEEDBACK_KEYS["bounced"]],
             "Mark the focused (else the best) address of the lead bounced",
         ),
-        mark_replied=_make(
+        mark_replied=make_action(
             window,
             "action_mark_replied",
             "Mark Address Re&plied",
             [FEEDBACK_KEYS["replied"]],
             "Mark that the lead replied from the focused (else the best) address",
         ),
-        settings=_make(window, "action_settings", "&Settings…", ["Ctrl+,"], "DNS, concurrency, offline mode, backups"),
-        load_demo=_make(window, "action_load_demo", "Load &Demo Data", [], "Import the bundled sample leads"),
-        restore=_make(window, "action_restore", "&Restore from Backup…", [], "Replace the database with a backup"),
-        quit=_make(window, "action_quit", "&Quit", [QKeySequence.StandardKey.Quit, "Ctrl+Q"], "Quit LeadAssist"),
-        about=_make(window, "action_about", "&About LeadAssist", [], "Version and licence"),
-        glossary=_make(
+        settings=make_action(
+            window, "action_settings", "&Settings…", ["Ctrl+,"], "DNS, concurrency, offline mode, backups"
+        ),
+        load_demo=make_action(window, "action_load_demo", "Load &Demo Data", [], "Import the bundled sample leads"),
+        restore=make_action(
+            window, "action_restore", "&Restore from Backup…", [], "Replace the database with a backup"
+        ),
+        quit=make_action(window, "action_quit", "&Quit", [QKeySequence.StandardKey.Quit, "Ctrl+Q"], "Quit LeadAssist"),
+        about=make_action(window, "action_about", "&About LeadAssist", [], "Version and licence"),
+        glossary=make_action(
             window,
             "action_glossary",
             "&Statuses and Reasons",

@@ -23,6 +23,7 @@ from leadassist.store import companies as store_companies
 from leadassist.store import leads as store_leads
 from leadassist.store import service
 from leadassist.store.pack import PACK_SUFFIX
+from leadassist.ui.actions import make_action
 from leadassist.ui.widgets.guessed_domains import GuessedDomainsView
 
 _WORDS = {"confirmed": "confirmed", "rejected": "rejected", "cleared": "no longer decided"}
@@ -85,12 +86,7 @@ class DomainWiring(QObject):
         return store_companies.guessed_to_confirm(self.w.db, descending=descending)
 
     def _action(self, name: str, label: str, keys: str, tip: str) -> QAction:
-        action = QAction(label, self.w)
-        action.setObjectName(name)
-        if keys:
-            action.setShortcut(QKeySequence(keys))
-        action.setToolTip(tip + (f" ({keys})" if keys else ""))
-        action.setStatusTip(tip)
+        action = make_action(self.w, name, label, [keys] if keys else [], tip)
         self.w.addAction(action)
         return action
 

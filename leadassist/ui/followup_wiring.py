@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QToolBar
 
 from leadassist.store import followups
+from leadassist.ui.actions import make_action
 from leadassist.ui.dialogs.report_dialog import ReportDialog
 from leadassist.ui.leads_model import COLUMN_IDS
 from leadassist.ui.widgets.followup_box import FollowUpBox
@@ -37,24 +37,29 @@ class FollowUpWiring(QObject):
         self.box.next_step_set.connect(self.save_next_step)
         self.box.verdict_set.connect(self.save_verdict)
 
-        self.due_action = QAction("&Due", window)
-        self.due_action.setObjectName("action_due")
+        self.due_action = make_action(
+            window,
+            "action_due",
+            "&Due",
+            ["Ctrl+D"],
+            "Show only the leads due now: next step today or overdue, or new for 24 h",
+        )
         self.due_action.setCheckable(True)
-        self.due_action.setShortcut(QKeySequence("Ctrl+D"))
-        self.due_action.setToolTip("Show only the leads due now: next step today or overdue, or new for 24 h (Ctrl+D)")
         self.due_action.toggled.connect(self.set_due_only)
-        self.report_action = QAction("Lead-&Quality Report…", window)
-        self.report_action.setObjectName("action_report")
-        self.report_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
-        self.report_action.setToolTip(
-            "Per lead source: found, contacted, replied, verdicts; Save as CSV (Ctrl+Shift+L)"
+        self.report_action = make_action(
+            window,
+            "action_report",
+            "Lead-&Quality Report…",
+            ["Ctrl+Shift+L"],
+            "Per lead source: found, contacted, replied, verdicts; Save as CSV",
         )
         self.report_action.triggered.connect(self.open_report)
-        self.next_action = QAction("&Next Step…", window)
-        self.next_action.setObjectName("action_next_step")
-        self.next_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
-        self.next_action.setToolTip(
-            "Set the lead's next step: its date, then Tomorrow, In 3 days or Next week (Ctrl+Shift+N)"
+        self.next_action = make_action(
+            window,
+            "action_next_step",
+            "&Next Step…",
+            ["Ctrl+Shift+N"],
+            "Set the lead's next step: its date, then Tomorrow, In 3 days or Next week",
         )
         self.next_action.triggered.connect(self.edit_next_step)
         window.addAction(self.next_action)
