@@ -101,6 +101,14 @@ def _resolve(db: sqlite_utils.Database, by: str | None, import_id: int | None) -
     )
 
 
+def default_group(db: sqlite_utils.Database, import_id: int | None = None) -> str:
+    """The column a report groups by when none is named (the first of DEFAULT_GROUPS an import has), or ''."""
+    try:
+        return _resolve(db, None, import_id)[0]
+    except LeadAssistError:
+        return ""
+
+
 def quality_report(
     db: sqlite_utils.Database, *, by: str | None = None, import_id: int | None = None, now: float | None = None
 ) -> QualityReport:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leadassist.core.errors import LeadAssistError
 from leadassist.store import report as store_report
 
 MAX_BARS = 12
@@ -153,10 +152,7 @@ class ReportDialog(QDialog):
     def _fill_columns(self) -> None:
         self.group_combo.blockSignals(True)
         self.group_combo.clear()
-        try:
-            default = store_report.quality_report(self.db).column
-        except LeadAssistError:  # no import has a source column: the rep picks one
-            default = ""
+        default = store_report.default_group(self.db)  # '' when no import has a source column: the rep picks one
         for name in store_report.group_columns(self.db):
             self.group_combo.addItem(name, name)
         at = self.group_combo.findData(default)
