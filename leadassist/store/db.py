@@ -95,7 +95,7 @@ def open_store(
         if migrate:
             with translated(path):
                 migrations.check_not_newer(db, path)
-            if migrations.pending_names(db):  # the common case, nothing to do, needs no lock
+            if migrations.needs_migrating(db):  # the common case, nothing to do, needs no lock
                 with filelock.exclusive(path):  # two processes opening a new database: one migrates, one waits
                     migrations.migrate(db, path, backup_first=backup_first)
             applying.recover_interrupted(db)

@@ -485,6 +485,14 @@ def pending_names(db: sqlite_utils.Database) -> list[str]:
     return [n for n in known_names() if n not in done]
 
 
+def needs_migrating(db: sqlite_utils.Database) -> bool:
+    """Whether `db` has pending migrations or a schema version behind the migrations applied (another process
+    committed its last migration and has not yet written user_version, or was killed in between)."""
+    if pending_names(db):
+        return True
+    return int(db.conn.execute("PRAGMA user_version").fetchone()[0]) < len(applied_names(db))
+
+
 def migrate(
     db: sqlite_utils.Database,
     path: Path | None = None,
@@ -500,6 +508,9 @@ def migrate(
         if stop_before in pending:
             pending = pending[: pending.index(stop_before)]
         if not pending:
+            applied = len(applied_names(db))
+            if db.conn.execute("PRAGMA user_version").fetchone()[0] < applied:  # see needs_migrating
+                db.execute(f"PRAGMA user_version = {applied}")
             return []
         if applied_names(db) and backup_first is not None:
             backup_first(f"before-{pending[0]}")

@@ -212,3 +212,16 @@ def test_a_database_that_already_has_0009_still_gets_0008(store_path):
         (3, "contacted", 50)
     ]
     db.close()
+
+
+def test_a_schema_version_behind_the_applied_migrations_is_caught_up_on_open(store_path):
+    """Another process committed its last migration and was killed (or is still) before writing user_version."""
+    db = open_store(store_path, auto_backup=False)
+    applied = len(migrations.applied_names(db))
+    db.execute("PRAGMA user_version = 3")
+    assert migrations.needs_migrating(db) and not migrations.pending_names(db)
+    db.close()
+    again = open_store(store_path, auto_backup=False)
+    assert again.conn.execute("PRAGMA user_version").fetchone()[0] == applied
+    assert not migrations.needs_migrating(again)
+    again.close()
