@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from leadassist.cli.store_cmds import _opened
+from leadassist.core.statuses import VERDICTS
 from leadassist.store import followups
 from leadassist.store import report as store_report
-from leadassist.store.migrations import VERDICTS
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -29,6 +29,16 @@ LEAD_STATUSES: tuple[LeadStatus, ...] = (
 STATUSES: tuple[str, ...] = tuple(s.word for s in LEAD_STATUSES)
 DEFAULT_STATUS = "new"
 
+# The rep's lead-quality verdicts (issue 14): stored word -> label (the report's column titles, the panel's box).
+VERDICT_LABELS: dict[str, str] = {
+    "good-fit": "Good fit",
+    "not-a-fit": "Not a fit",
+    "wrong-person": "Wrong person",
+    "bad-data": "Bad data",
+    "duplicate": "Duplicate",
+}
+VERDICTS: tuple[str, ...] = tuple(VERDICT_LABELS)
+
 
 def status_label(word: str) -> str:
     """The label of a stored status word; an unknown word is shown as it is (never hidden or renamed)."""

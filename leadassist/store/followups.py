@@ -18,18 +18,11 @@ import sqlite_utils
 
 from leadassist.core import crmdates
 from leadassist.core.errors import LeadAssistError, NotFoundError
+from leadassist.core.statuses import VERDICTS
 from leadassist.store.connection import transaction
-from leadassist.store.migrations import VERDICTS
 
 AGE_START = "coalesce({a}crm_created_at, {a}created_at)"
 FIRST_TOUCH_SECONDS = 24 * 3600
-VERDICT_LABELS = {
-    "good-fit": "Good fit",
-    "not-a-fit": "Not a fit",
-    "wrong-person": "Wrong person",
-    "bad-data": "Bad data",
-    "duplicate": "Duplicate",
-}
 _FILL_CHUNK = 5000
 
 

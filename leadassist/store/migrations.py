@@ -21,13 +21,12 @@ from sqlite_utils.migrations import Migrations
 from leadassist.core.addresses import is_safe
 from leadassist.core.crmcsv.identity import normalise_address, record_id_key, row_key
 from leadassist.core.errors import StoreError
-from leadassist.core.statuses import STATUSES
+from leadassist.core.statuses import STATUSES, VERDICTS
 from leadassist.store.connection import translated
 
 log = logging.getLogger(__name__)
 
 FEEDBACK_KINDS = ("correct", "bounced", "replied")
-VERDICTS = ("good-fit", "not-a-fit", "wrong-person", "bad-data", "duplicate")  # migration 0008
 
 MIGRATIONS = Migrations("leadassist")
 

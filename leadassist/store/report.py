@@ -28,8 +28,8 @@ import sqlite_utils
 from leadassist.core.crmcsv.columns import neutralise
 from leadassist.core.crmcsv.mapping import normalise_header
 from leadassist.core.errors import LeadAssistError
-from leadassist.store.followups import FIRST_TOUCH_SECONDS, VERDICT_LABELS, age_start
-from leadassist.store.migrations import VERDICTS
+from leadassist.core.statuses import VERDICT_LABELS, VERDICTS
+from leadassist.store.followups import FIRST_TOUCH_SECONDS, age_start
 
 DEFAULT_GROUPS = ("Lead Source", "Original Source", "Source")  # tried in order when no column is named
 NONE_GROUP = "(none)"

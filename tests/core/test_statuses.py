@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from leadassist.core.statuses import LEAD_STATUSES, STATUSES, status_label
+from leadassist.core.statuses import LEAD_STATUSES, STATUSES, VERDICTS, status_label
 from leadassist.store import notes as store_notes
 
 SOURCE = Path(__file__).resolve().parents[2] / "leadassist"
@@ -38,16 +38,17 @@ def test_an_unknown_word_keeps_its_own_label():
     assert status_label("archived") == "archived"
 
 
-def test_no_module_spells_the_status_list_out_again():
-    """A tuple literal holding three or more status words outside core/statuses.py is a second copy."""
-    words = set(STATUSES)
+@pytest.mark.parametrize("words", [set(STATUSES), set(VERDICTS)], ids=["statuses", "verdicts"])
+def test_no_module_spells_the_status_or_verdict_list_out_again(words):
+    """A tuple, list, set or dict holding three or more of the words outside core/statuses.py is a second copy."""
     copies = []
     for path in SOURCE.rglob("*.py"):
         if path.name == "statuses.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Tuple | ast.List | ast.Set):
-                found = {e.value for e in node.elts if isinstance(e, ast.Constant) and e.value in words}
+            if isinstance(node, ast.Tuple | ast.List | ast.Set | ast.Dict):
+                elts = node.keys if isinstance(node, ast.Dict) else node.elts
+                found = {e.value for e in elts if isinstance(e, ast.Constant) and e.value in words}
                 if len(found) >= 3:
                     copies.append(f"{path.relative_to(SOURCE)}:{node.lineno}")
     assert copies == []

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leadassist.store.followups import VERDICT_LABELS, age_days
+from leadassist.core.statuses import VERDICT_LABELS
+from leadassist.store.followups import age_days
 
 _NONE = QDate(2000, 1, 1)  # the date field's "none"
 
