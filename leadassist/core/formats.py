@@ -59,7 +59,7 @@ from leadassist.core.prior import (
     normalise,
     prior_from_json,
 )
-from leadassist.core.templates import TEMPLATES, Renderer, compile_template, label, needs
+from leadassist.core.templates import TEMPLATES, Renderer, compile_template, label, needs, parse
 
 # The prior lives in core.prior; these names stay importable from here, where the model uses them.
 __all__ = [
@@ -77,7 +77,8 @@ __all__ = [
     "prior_from_json",
     "rank",
 ]
-REFERENCE_SWAPS = ("rank",)  # fast functions with a `_reference` twin (tests/cli/test_enrich_reference.py)
+# fast functions with a `_reference` twin giving the same results (tests/cli/test_enrich_reference.py)
+REFERENCE_SWAPS = ("rank", "explain", "learn_mixture")
 _TAIL_MASS = 0.01  # stop rendering once the templates left carry less than this share of the mass
 _MIN_SHARE = 0.0005  # a (template, spelling) pair below this probability cannot reach the shown candidates
 _LEVEL_NOTE = 0.03  # name the TLD in a cold company's evidence when its share differs this much from the global
@@ -108,6 +109,34 @@ def _tag_weights(variants: Sequence[NameVariant], conv: Mapping[str, Mapping[str
     return [w / total for w in raw] if total > 0 else [1.0 / len(variants)] * len(variants)
 
 
+def _template_heads() -> list[tuple[str, str | None, frozenset[str], Renderer]]:
+    """Each template (in TEMPLATES order) with the name part its rendering starts with (None when it starts with
+    a literal), the characters its literals put in every rendering, and its renderer."""
+    out = []
+    for key in TEMPLATES:
+        tokens = parse(key)
+        kind, value, _ = tokens[0]
+        literals = frozenset(ch for k, text, _ in tokens if k == "lit" for ch in text)
+        out.append((key, value if kind == "field" else None, literals, compile_template(key)))  # value: the part
+    return out
+
+
+_HEADS = _template_heads()
+_LITERAL_CHARS = frozenset().union(*(lits for _, _, lits, _ in _HEADS))
+_BY_LITERALS: dict[frozenset[str], list[tuple[str, str | None, Renderer]]] = {}
+
+
+def _could_render(local: str) -> list[tuple[str, str | None, Renderer]]:
+    """The templates whose renderings can equal `local`, in TEMPLATES order, with the name part a rendering starts
+    with: a template's literals appear in each of its renderings, so one with a literal `local` lacks cannot make it
+    (and one starting with a name part can make it only for a spelling whose part starts as `local` does)."""
+    present = _LITERAL_CHARS.intersection(local)
+    found = _BY_LITERALS.get(present)
+    if found is None:
+        found = _BY_LITERALS[present] = [(key, head, r) for key, head, lits, r in _HEADS if lits <= present]
+    return found
+
+
 def explain(
     example: Example, prior: Prior, base: Mapping[str, float] | None = None
 ) -> list[tuple[str, NameVariant, float]]:
@@ -118,10 +147,25 @@ def explain(
     weights = _tag_weights(example.variants, prior.conventions)
     tpl = prior.templates if base is None else base
     hits = []
+    heads = _could_render(local)
+    first = local[:1]
     for v, pv in zip(example.variants, weights, strict=True):
-        for key in TEMPLATES:
-            if compile_template(key)(v) == local:
+        for key, head, render in heads:
+            if (head is None or getattr(v, head)[:1] == first) and render(v) == local:
                 hits.append((key, v, tpl.get(key, 0.0) * pv))
+    total = sum(w for _, _, w in hits)
+    return [(k, v, w / total) for k, v, w in hits] if total > 0 else []
+
+
+def explain_reference(
+    example: Example, prior: Prior, base: Mapping[str, float] | None = None
+) -> list[tuple[str, NameVariant, float]]:
+    """`explain` rendering every template for every spelling (the reference the filtered loop is checked by)."""
+    local = example.local
+    weights = _tag_weights(example.variants, prior.conventions)
+    tpl = prior.templates if base is None else base
+    hits = [(key, v, tpl.get(key, 0.0) * pv) for v, pv in zip(example.variants, weights, strict=True)
+            for key in TEMPLATES if compile_template(key)(v) == local]  # fmt: skip
     total = sum(w for _, _, w in hits)
     return [(k, v, w / total) for k, v, w in hits] if total > 0 else []
 
@@ -136,12 +180,14 @@ def learn_mixture(
     provider: str = "",
     base: Mapping[str, float] | None = None,
     extra: FormatCounts | None = None,
+    reuse: bool = True,
 ) -> FormatMixture:
     """Estimate a company's template and convention mixture from its known (and bounced) addresses.
 
     The Dirichlet prior is centred on `base`, by default the prior's hierarchy for `domain` and its mail
     `provider` (core.prior). When `patterns` is given it receives, for each known local part, the template
-    that most likely made it. `extra` adds counts learned elsewhere (a team pack) to those of `known`.
+    that most likely made it. `extra` adds counts learned elsewhere (a team pack) to those of `known`. With
+    `reuse` a mixture learned from the same counts before is returned under `domain` (its dictionaries shared).
     """
     if base is None:
         base = prior.base(domain, provider) if domain else prior.templates
@@ -166,6 +212,15 @@ def learn_mixture(
             for tag in v.tags:
                 dim, _, choice = tag.partition(":")
                 c_counts[dim][choice] += share
+    bounced = list(bounced)
+    shared = None
+    # The counts alone decide the mixture (no bounces, no team pack): share it with the domains learned alike.
+    if reuse and not bounced and extra is None:
+        shared = (id(prior), id(base), n, explained, tuple(t_counts.items()), tuple(fits.items()),
+                  tuple((d, tuple(c.items())) for d, c in c_counts.items()))  # fmt: skip
+        core = _SHARED.get(shared)
+        if core is not None:
+            return _for_domain(core[2], domain)
     if extra is not None:
         n, explained = n + extra.known, explained + extra.explained
         for key, count in extra.templates.items():
@@ -203,7 +258,7 @@ def learn_mixture(
             pseudo, total = _bounce_update(pseudo, total, q)
     theta = normalise(pseudo)
     ordered = dict(sorted(theta.items(), key=lambda kv: -kv[1]))
-    return FormatMixture(
+    mixture = FormatMixture(
         domain=domain,
         templates=ordered,
         conventions=phi,
@@ -217,6 +272,39 @@ def learn_mixture(
         bounced_templates={k: tuple(v) for k, v in bounced_by.items()},
         bounce_renderings=tuple(renderings),
     )
+    if shared is not None:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        _SHARED[shared] = (prior, base, mixture)  # the prior and base kept alive: their ids are in the key
+    return mixture
+
+
+# Mixtures learned from the same counts under the same prior (most companies: none or a few known addresses whose
+# formats are common) are one mixture under several domains, sharing its dictionaries and the templates' memo.
+_SHARED: dict[tuple[Any, ...], tuple[Prior, Mapping[str, float], FormatMixture]] = {}
+_SHARED_MAX = 1 << 16
+
+
+def _afresh(fast: Callable[..., FormatMixture]) -> Callable[..., FormatMixture]:
+    def learn_mixture_reference(*args: Any, **kwargs: Any) -> FormatMixture:
+        """`learn_mixture` learning every mixture afresh (the reference the shared ones are checked by)."""
+        return fast(*args, **{**kwargs, "reuse": False})
+
+    return learn_mixture_reference
+
+
+learn_mixture_reference = _afresh(learn_mixture)  # holds `learn_mixture` itself, as rank_reference holds `rank`
+
+
+def _for_domain(mixture: FormatMixture, domain: str) -> FormatMixture:
+    """`mixture` (learned from no bounces) under another domain; its dictionaries shared, never modified."""
+    if mixture.domain == domain:
+        return mixture
+    m = mixture
+    return FormatMixture(
+        domain, m.templates, m.conventions, m.template_counts, m.convention_counts, m.known, m.explained, m.bounced,
+        m.template_fits, m.prior_templates, m.bounced_templates, m.bounce_renderings, m.applicable_memo,
+    )  # fmt: skip
 
 
 def format_counts(mixture: FormatMixture) -> FormatCounts:
@@ -237,9 +325,11 @@ def _renderings(example: Example, conventions: Mapping[str, Mapping[str, float]]
     """q_t for a (bounced) address: the chance that template t renders it for that person (spellings weighted by
     the company's conventions); templates that cannot render it are left out."""
     q: dict[str, float] = defaultdict(float)
+    local = example.local
+    heads = _could_render(local)
     for v, pv in zip(example.variants, _tag_weights(example.variants, conventions), strict=True):
-        for key in TEMPLATES:
-            if compile_template(key)(v) == example.local:
+        for key, head, render in heads:
+            if (head is None or getattr(v, head)[:1] == local[:1]) and render(v) == local:
                 q[key] += pv
     return {k: min(w, 1.0) for k, w in q.items()}
 

@@ -230,3 +230,38 @@ def test_a_lone_name_at_a_first_name_company_still_ranks_high():
     mixture = learn_mixture(DOMAIN, [example(f, la, f.lower()) for f, la in PEOPLE], prior)
     lone = rank(name_variants("Dana", ""), mixture, prior, domain=DOMAIN)
     assert lone[0].email == f"dana@{DOMAIN}" and lone[0].probability > 0.5
+
+
+NAME_PARTS = st.sampled_from(["Anna", "Jean-Luc", "Mary Ann", "O'Brien", "van der Berg", "Müller-Lüdenscheidt",
+                              "Zoë", "Li", "García Márquez", "J.", "", "Ng", "Anne-Marie Smith"])  # fmt: skip
+
+
+@given(NAME_PARTS, NAME_PARTS, st.sampled_from(TEMPLATES), st.integers(0, 3), st.sampled_from(["", ".", "-", "_"]))
+@settings(max_examples=300, deadline=None)
+def test_explaining_with_the_filtered_templates_finds_what_rendering_every_template_finds(
+    first: str, last: str, key: str, pick: int, extra: str
+) -> None:
+    from leadassist.core.formats import explain_reference
+    from leadassist.core.templates import compile_template
+
+    variants = name_variants(first, last)
+    if not variants:
+        return
+    rendered = compile_template(key)(variants[pick % len(variants)])
+    for local in {rendered or "x", f"{rendered}{extra}x" if rendered else "a.b", "a-b_c.d"}:
+        ex = Example(variants, local)
+        assert explain(ex, load_prior()) == explain_reference(ex, load_prior())
+
+
+def test_companies_learned_from_the_same_counts_share_one_mixture_under_their_own_domains() -> None:
+    from leadassist.core.formats import learn_mixture_reference
+
+    prior = load_prior()
+    known = [example("Anna", "Berg", "anna.berg")]
+    a = learn_mixture("a.example", known, prior)
+    b = learn_mixture("b.example", [example("Carl", "Dahl", "carl.dahl")], prior)
+    fresh = learn_mixture_reference("b.example", [example("Carl", "Dahl", "carl.dahl")], prior)
+    assert (a.domain, b.domain) == ("a.example", "b.example")
+    assert b == fresh and b.templates is a.templates  # equal to learning afresh, and shared
+    assert learn_mixture("c.example", known, prior, [example("Anna", "Berg", "a.berg")]).templates is not a.templates
+    assert learn_mixture("d.example", [example("Eva", "Falk", "falk.e")], prior).templates != a.templates
