@@ -63,6 +63,7 @@ def _plain_host(domain: str) -> bool:
     return not any(".".join(labels[-k:]) in names for k in sizes)
 
 
+@functools.lru_cache(maxsize=RUN_CACHE)  # asked for every address and candidate; a run has far fewer domains
 def valid_domain(domain: str) -> str:
     """The lower-case ASCII form of a mail domain email-validator accepts (IDNA 2008), '' when it does not."""
     return domain if _plain_host(domain) else _valid_domain_full(domain)
@@ -81,6 +82,7 @@ def _valid_domain_full(domain: str) -> str:
 
 
 @functools.lru_cache(maxsize=RUN_CACHE)  # a CRM row's address is normalised by each step that reads it
+@functools.lru_cache(maxsize=4096)  # a lead's address is asked for a few times in a row (its domain, learning, result)
 def normalise_email(text: str) -> str:
     """The address in `text`, lower-cased with an ASCII domain, or '' when it is not a usable address."""
     text = text.strip(" ")
