@@ -54,18 +54,43 @@ OVERLAP_MAX_ROWS = 200_000
 PARALLEL_MIN_ROWS = 20_000
 
 
-def spare_core(cpus: int | None = None, load: float | None = None) -> bool:
-    """Whether a second process would get a core of its own: more than one CPU for this process and a 1-minute
-    load average that leaves one free. On a busy machine the split is slower than one process (measured on 2
-    cores at load 2-3: 100k leads 29.1 s split, 23.1 s in one process), since the two halves then share a core."""
+def spare_core(cpus: int | None = None, load: float | None = None, others: int | None = None) -> bool:
+    """Whether a second process would get a core of its own: more than one CPU for this process and, where the
+    system says how many tasks are runnable right now (Linux /proc/loadavg, `others` besides this process), one
+    left free; elsewhere a 1-minute load average that leaves one free. On a busy machine the split is slower than
+    one process (measured on 2 cores at load 2-3: 100k leads 29.1 s split, 23.1 s in one process), since the two
+    halves then share a core. The runnable count comes first because the load average still holds a run that has
+    just ended for a minute after (back-to-back runs kept the second one from splitting)."""
     if cpus is None:
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cpus <= 1:
+        return False
+    if others is None and load is None:
+        others = runnable_others()
+    if others is not None:
+        return others <= cpus - 2
     if load is None:
         try:
             load = os.getloadavg()[0]
         except (AttributeError, OSError):  # Windows has no load average: trust the CPU count
             load = 0.0
-    return cpus > 1 and load <= cpus - 1
+    return load <= cpus - 1
+
+
+def runnable_others(samples: int = 5, gap: float = 0.01) -> int | None:
+    """How many tasks besides this one are runnable now (the median of a few looks at /proc/loadavg, whose fourth
+    field counts the runnable tasks, this one included); None where the system does not say."""
+    seen = []
+    for i in range(samples):
+        try:
+            with open("/proc/loadavg", encoding="ascii") as f:
+                running = int(f.read().split()[3].partition("/")[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        seen.append(max(0, running - 1))
+        if i + 1 < samples:
+            time.sleep(gap)
+    return sorted(seen)[len(seen) // 2]
 
 
 # This process's part: a little over half, as the child also reads (without ranking) the rows before its part.

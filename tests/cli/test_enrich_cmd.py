@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -127,4 +128,23 @@ def test_the_split_waits_for_a_spare_core():
     assert enrich_cmds.spare_core(2, 0.4) and enrich_cmds.spare_core(8, 6.5)
     assert not enrich_cmds.spare_core(1, 0.0)  # one CPU: nothing to split over
     assert not enrich_cmds.spare_core(2, 2.5)  # both cores busy: the halves would share one (slower than one process)
+    # What runs now decides where the system says it: a load average still holding a run that just ended does not.
+    assert enrich_cmds.spare_core(2, load=1.6, others=0) and enrich_cmds.spare_core(8, others=6)
+    assert not enrich_cmds.spare_core(2, load=0.0, others=1) and not enrich_cmds.spare_core(1, others=0)
     assert isinstance(enrich_cmds.spare_core(), bool)  # this machine's own CPUs and load
+
+
+@pytest.mark.skipif(not Path("/proc/loadavg").exists(), reason="the runnable count is Linux's /proc/loadavg")
+def test_a_busy_process_beside_this_one_takes_the_spare_core_of_two():
+    import subprocess
+    import sys
+
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        seen = enrich_cmds.runnable_others()
+        assert seen is not None and seen >= 1  # the spinner is runnable whenever it is looked at
+        assert not enrich_cmds.spare_core(2)  # on two cores its half would share a core with it
+    finally:
+        spinner.kill()
+        spinner.wait()
