@@ -91,7 +91,7 @@ def stage_times(src: Path, dst: Path) -> dict[str, float]:
     t: Counter[str] = Counter()
     clock = time.perf_counter
     engine = Enricher(max_candidates=5, explained=1)  # as the CLI: only the written evidence
-    keys: Counter[tuple[str, str, str]] = Counter()
+    row_keys = enrich_cmds.RowKeys()
     with crmcsv.open_csv(src) as s:  # pass 1: read and learn
         records, total, mapping = s.records(), 0, s.mapping
         while True:
@@ -102,15 +102,15 @@ def stage_times(src: Path, dst: Path) -> dict[str, float]:
             lead = crmcsv.lead_from_cells(total, rec.cells, mapping)
             t1 = clock()
             engine.learn(lead)
-            keys[domain_key(lead)] += 1
+            row_keys.add(domain_key(lead))
             t["read"] += t1 - t0
             t["learn"] += clock() - t1
             total += 1
         dialect, header = s.dialect, s.header
     t0 = clock()
-    choices = {key: engine.domain_for_key(key) for key in keys}
+    choices = {key: engine.domain_for_key(key) for key in row_keys.keys}
     args = SimpleNamespace(input=src, output=dst)
-    book = enrich_cmds._guesses_wanted(src, engine, choices, {})
+    book = enrich_cmds._guesses_wanted(src, engine, choices, {}, row_keys)
     book.offline()
     t["domains"] = clock() - t0
     t0 = clock()
@@ -118,7 +118,7 @@ def stage_times(src: Path, dst: Path) -> dict[str, float]:
         engine.mixture(domain)
     t["mixtures"] = clock() - t0
     options = CheckOptions(offline=True)
-    run = enrich_cmds._Run(args, engine, choices, options, ProgressLine(), time.monotonic(), total, book)  # type: ignore[arg-type]
+    run = enrich_cmds._Run(args, engine, choices, options, ProgressLine(), time.monotonic(), total, book, row_keys)  # type: ignore[arg-type]
     export = crmcsv.ExportOptions(preset="original")
     with crmcsv.CsvExporter(dst, dialect, header, mapping, export) as out, crmcsv.open_csv(src) as s:
         records, i = s.records(), 0

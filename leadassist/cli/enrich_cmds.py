@@ -24,6 +24,7 @@ import email.utils
 import os
 import sys
 import time
+from array import array
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -157,6 +158,34 @@ def _read(path: Path) -> crmcsv.CsvSource:
     return crmcsv.open_csv(path)
 
 
+class RowKeys:
+    """Each record's domain key from pass 1, as a small number per record (4 bytes) into the distinct keys: later
+    passes look a record's key up instead of working it out again, and read only the records they need."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str, str], int] = {}
+        self.keys: list[tuple[str, str, str]] = []
+        self.of_row = array("i")
+
+    def add(self, key: tuple[str, str, str]) -> None:
+        """The next record's key."""
+        kid = self.ids.get(key)
+        if kid is None:
+            kid = self.ids[key] = len(self.keys)
+            self.keys.append(key)
+        self.of_row.append(kid)
+
+    def key(self, lead: Lead) -> tuple[str, str, str]:
+        """A lead's domain key (worked out when its record was not in pass 1)."""
+        row = lead.row
+        return self.keys[self.of_row[row]] if 0 <= row < len(self.of_row) else domain_key(lead)
+
+    def rows_with(self, keys: set[tuple[str, str, str]]) -> list[int]:
+        """The numbers of the records with one of `keys`, in file order."""
+        wanted = {self.ids[k] for k in keys if k in self.ids}
+        return [i for i, kid in enumerate(self.of_row) if kid in wanted]
+
+
 class _Run:
     """One `enrich` run after pass 1: ranks, writes, and counts what it wrote for the summary."""
 
@@ -170,8 +199,10 @@ class _Run:
         start: float,
         total: int,
         book: GuessBook,
+        row_keys: RowKeys | None = None,
     ) -> None:
         self.args, self.engine, self.choices, self.show, self.book = args, engine, choices, show, book
+        self.row_keys = row_keys
         self.awaiting: set[int] = set()  # rows ranked before DNS gave their domain (a guess, a website's own host)
         self.dns_ready = options.offline  # the checks and guesses are known (always, offline)
         # A website whose own host may have its own mail (www.jp.example.com -> jp.example.com), per domain key.
@@ -184,7 +215,7 @@ class _Run:
     def _choice(self, lead: Lead) -> DomainChoice:
         """A lead's domain: from pass 1, else its company's guess; its website's own host when that has mail. A
         lead whose domain DNS has yet to give is noted in `awaiting` (ranked again once it has)."""
-        key = domain_key(lead)
+        key = self.row_keys.key(lead) if self.row_keys is not None else domain_key(lead)
         choice = self.choices.get(key) or self.engine.domain_for_key(key)
         if choice.source == "none":
             if not self.dns_ready and self.book.awaits(lead):
@@ -323,13 +354,13 @@ def run_enrich(args: argparse.Namespace) -> int:
     engine = Enricher(max_candidates=args.candidates, decisions=decisions, formats=formats, explained=explained)
     # Pass 1: learn what every row says about its company, and collect the distinct facts a lead's domain
     # depends on, so the domains to check are known without reading the file again.
-    keys: Counter[tuple[str, str, str]] = Counter()
+    row_keys = RowKeys()
     with _read(args.input) as src:
         total = 0
         for rec in src.records():
             lead = crmcsv.lead_from_cells(total, rec.cells, src.mapping)
             engine.learn(lead)
-            keys[domain_key(lead)] += 1
+            row_keys.add(domain_key(lead))
             total += 1
             if total % 5000 == 0:
                 show(Progress("reading", total, 0, time.monotonic() - start))
@@ -339,9 +370,9 @@ def run_enrich(args: argparse.Namespace) -> int:
         f"delimiter {dialect.delimiter!r}",
         file=sys.stderr,
     )
-    choices = {key: engine.domain_for_key(key) for key in keys}
+    choices = {key: engine.domain_for_key(key) for key in row_keys.keys}
     domains = {c.domain for c in choices.values() if c.domain}
-    book = _guesses_wanted(args.input, engine, choices, store_domains)
+    book = _guesses_wanted(args.input, engine, choices, store_domains, row_keys)
     if book.requests and options.offline:
         book.offline()
         print(f"leadassist: {book.summary()} (drop --offline to guess them over DNS)", file=sys.stderr)
@@ -352,7 +383,7 @@ def run_enrich(args: argparse.Namespace) -> int:
         excel_safe=args.excel_safe,
         encoding=args.encoding,
     )
-    run = _Run(args, engine, choices, options, show, start, total, book)
+    run = _Run(args, engine, choices, options, show, start, total, book, row_keys)
     dns = None
     if (domains or book.requests) and not options.offline:
         cache_path = paths.dns_cache_path(args.data_dir) if options.use_cache else None
@@ -400,15 +431,30 @@ def run_enrich(args: argparse.Namespace) -> int:
 
 
 def _guesses_wanted(
-    path: Path, engine: Enricher, choices: dict[tuple[str, str, str], DomainChoice], store_domains: dict[str, float]
+    path: Path,
+    engine: Enricher,
+    choices: dict[tuple[str, str, str], DomainChoice],
+    store_domains: dict[str, float],
+    row_keys: RowKeys | None = None,
 ) -> GuessBook:
-    """The guesses this file needs: one more read when pass 1 left companies without a domain (none otherwise)."""
+    """The guesses this file needs: one more read when pass 1 left companies without a domain (none otherwise),
+    up to the last record that needs one and, with pass 1's `row_keys`, making leads of those records only."""
     book = engine.guess_book(store_domains)
     open_keys = {key for key, choice in choices.items() if choice.source == "none" and key[0].strip()}
     if not open_keys:
         return book
+    rows = row_keys.rows_with(open_keys) if row_keys is not None else None
+    if rows is not None and not rows:
+        return book
+    wanted, last = (set(rows), rows[-1]) if rows is not None else (None, -1)
     with _read(path) as src:
         for i, rec in enumerate(src.records()):
+            if wanted is not None:
+                if i in wanted:
+                    book.want(crmcsv.lead_from_cells(i, rec.cells, src.mapping))
+                if i >= last:
+                    break
+                continue
             lead = crmcsv.lead_from_cells(i, rec.cells, src.mapping)
             if domain_key(lead) in open_keys:
                 book.want(lead)

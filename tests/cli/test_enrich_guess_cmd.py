@@ -140,3 +140,30 @@ def test_a_website_host_with_its_own_mail_is_used_in_every_way_of_running(capsys
     monkeypatch.setattr(enrich_cmds, "OVERLAP_MAX_ROWS", 0)
     assert enrich(capsys, src, other, *args)[0] == 0
     assert first.read_bytes() == other.read_bytes()
+
+
+def test_pass_ones_row_keys_want_the_same_guesses_in_the_same_order_as_reading_every_record(make_csv):
+    from leadassist.core import crmcsv
+    from leadassist.core.enrich import Enricher, domain_key
+
+    rows = [*ROWS, ["L6", "Eva", "Falk", "Acme Widgets GmbH", "AT"], ["L7", "Al", "Ng", "Known Co", ""]]
+    rows += [["L8", "Cy", "Po", "Known Co", ""], ["L9", "Di", "Ro", "Zyxwvut Qqqplk", "+49 30 1234567"]]
+    cells = [[*r, ""] for r in rows]
+    cells[7][-1] = "cy.po@known.example"
+    src = make_csv([[*HEADER, "Email"], *cells])
+    engine, row_keys = Enricher(), enrich_cmds.RowKeys()
+    with crmcsv.open_csv(src) as s:
+        for i, rec in enumerate(s.records()):
+            lead = crmcsv.lead_from_cells(i, rec.cells, s.mapping)
+            engine.learn(lead)
+            row_keys.add(domain_key(lead))
+    choices = {key: engine.domain_for_key(key) for key in row_keys.keys}
+    fast = enrich_cmds._guesses_wanted(src, engine, choices, {}, row_keys)
+    plain = enrich_cmds._guesses_wanted(src, engine, choices, {})
+    assert list(fast.requests.items()) == list(plain.requests.items()) and fast.leads == plain.leads
+    # One guess per company and country hint, in the order first wanted; no phone column here, so L9's number in
+    # the country column hints nothing and L9 shares L5's guess.
+    assert [(k[0], k[1]) for k in fast.requests] == [("acme widgets gmbh", "DE"), ("nordlicht reisen gmbh", "DE"),
+                                                     ("zyxwvut qqqplk", ""), ("acme widgets gmbh", "AT")]  # fmt: skip
+    assert fast.leads[("zyxwvut qqqplk", "", "")] == 2
+    assert "known co" not in {k[0] for k in fast.requests}  # a colleague's address gave it its domain
