@@ -464,6 +464,9 @@ def rank(
     rest = 1.0 / max(1.0 - gone * reliability, 1e-9)
     longest = min(MAX_LOCAL, MAX_ADDRESS - 1 - len(domain))  # local + "@" + domain within the address limit
     own = "; ".join(f"{x}@{domain} bounced" for x in sorted(ruled_out))
+    calibrated = _CALIBRATED.get(prior.calibration)
+    if calibrated is None:
+        calibrated = _CALIBRATED[prior.calibration] = {}
     out: list[Candidate] = []
     for local, p in top:
         # core.addresses.is_safe_local, inlined (every shown candidate): e.g. no local part over 64 characters
@@ -478,11 +481,22 @@ def rank(
                 why += f"; {own}"
             if missing >= _MISSING_NOTE:
                 why += f"; only one name part is known and {missing:.0%} of the formats here need both"
-        prob = calibrate(min(p * rest * reliability, 1.0), prior)
+        x = min(p * rest * reliability, 1.0)
+        prob = calibrated.get(x)
+        if prob is None:
+            if len(calibrated) >= _CALIBRATED_MAX:
+                calibrated.clear()
+            prob = calibrated[x] = calibrate(x, prior)
         out.append(Candidate(f"{local}@{domain}", prob, key, why, v.tags))
         if len(out) >= limit:
             break
     return out
+
+
+# Calibrated probabilities per calibration, by model probability: the shared mixtures and spelling weights give
+# the same few thousand values over and over (a dictionary look-up instead of a log and an exp per candidate).
+_CALIBRATED: dict[tuple[float, float], dict[float, float]] = {}
+_CALIBRATED_MAX = 1 << 16
 
 
 def _every_evidence(fast: Callable[..., list[Candidate]]) -> Callable[..., list[Candidate]]:
