@@ -197,11 +197,14 @@ def legal_basename(name: str) -> str:
     """cleanco.basename(name) (legal suffixes such as "GmbH", "S.A.", "Ltd" removed), found by looking up the
     name's last word instead of trying each of cleanco's ~320 terms (tests/core/test_company_matching.py
     checks it against cleanco itself)."""
-    from cleanco.clean import normalized, strip_punct, strip_tail
+    from cleanco.clean import normalized, strip_punct, tail_removal_rexp
 
-    name = strip_tail(name)
+    tail = tail_removal_rexp.search(name)  # cleanco's strip_tail, without re.search's pattern look-up
+    name = name[: tail.start()] if tail is not None else name
     nparts = name.split()
-    nnparts = [strip_punct(w) for w in normalized(name).split()]
+    # cleanco's normalized() keeps an ASCII name's letters and casefolds them, i.e. lower() (none of its own
+    # mappings is ASCII); company_key passes anyascii's output, so that is nearly every name.
+    nnparts = [strip_punct(w) for w in (name.lower() if name.isascii() else normalized(name)).split()]
     terms = _legal_terms()
     after = -1  # cleanco tries every term once, in its order: the next one to match comes after the last one
     while nnparts:
@@ -211,7 +214,9 @@ def legal_basename(name: str) -> str:
         after, size, _ = found
         del nnparts[-size:]
         del nparts[-size:]
-    return strip_tail(" ".join(nparts))
+    rest = " ".join(nparts)
+    tail = tail_removal_rexp.search(rest)
+    return rest[: tail.start()] if tail is not None else rest
 
 
 @functools.lru_cache(maxsize=RUN_CACHE)  # once per company
