@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import email.utils
+import gc
 import os
 import sys
 import time
@@ -338,8 +339,22 @@ class _Run:
                     self._write(out, rec, with_check(res, self._check(res.domain, self.checks)))
 
 
+# The collector's first generation, during a run: ranking allocates millions of short-lived objects beside a large
+# learned state, and at Python's default (700) a 100k-lead run spent 1.3 s in 1,090 collections (0.26 s in 37).
+RUN_GC_THRESHOLD = 20_000
+
+
 def run_enrich(args: argparse.Namespace) -> int:
     """Enrich a CRM file end to end; print a summary."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], RUN_GC_THRESHOLD), *threshold[1:])
+    try:
+        return _enrich(args)
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _enrich(args: argparse.Namespace) -> int:
     start = time.monotonic()
     if args.output.resolve() == args.input.resolve():
         raise LeadAssistError(f"{args.output}: output would overwrite the input.", hint="Choose another -o file.")

@@ -8,6 +8,7 @@ child reaches the parent as the same one-line message (known errors) or a traceb
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 import sys
@@ -167,7 +168,13 @@ class PartWorker:
         ctx = multiprocessing.get_context("fork")  # `work` is a closure over the learned engine: fork only
         self._conn, child_end = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=_work_in_child, args=(child_end, work), name="leadassist-rank", daemon=True)
-        self._proc.start()
+        # What was learned stays for the run: out of the collector's sight in both processes, so neither walks it
+        # again, and the child's collections do not touch (and so copy) the pages it shares with this process.
+        gc.freeze()
+        try:
+            self._proc.start()
+        finally:
+            gc.unfreeze()  # this process's collector sees it again (the child keeps its frozen copy)
         child_end.close()
 
     def wait(self) -> Any:

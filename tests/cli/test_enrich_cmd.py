@@ -4,6 +4,7 @@ kept as written, the summary line, and the overlapped (DNS in a child process) a
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import time
 from pathlib import Path
@@ -118,9 +119,12 @@ def test_ranking_split_with_a_second_process_writes_the_same_file(capsys, data_d
     assert enrich(capsys, src, serial, *args)[0] == 0
     monkeypatch.setattr(enrich_cmds, "PARALLEL_MIN_ROWS", 0)  # a forked child ranks about half the domains
     monkeypatch.setattr(enrich_cmds, "spare_core", lambda: True)  # however busy the test machine is
+    threshold = gc.get_threshold()
     code, stdout, _ = enrich(capsys, src, split, *args)
     assert code == 0 and stdout.startswith("42 leads: 7 known, 28 inferred")
     assert split.read_bytes() == serial.read_bytes()
+    # The run's collector settings end with it: the threshold as it was, nothing left frozen in this process.
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
     assert {r["Mail Status"] for r in read_rows(split)} == {"mx", "null-mx", "no-domain", "implicit-mx", "not-checked"}
 
 
