@@ -8,7 +8,8 @@ ranking, write; "split" is what the CLI's two-process ranking saves over one pro
 
 Targets (issue 15): 100,000 leads <= 3 s and <= 15x plain csv (synthetic), <= 20x (realistic); linear from 10k to
 1M (time per lead); <= 400 MB peak at 1M. Each figure is the minimum of --repeat runs.
-Usage: python benchmarks/throughput.py [--leads 10000 100000] [--million] [--repeat 3] [--files synthetic realistic]
+Usage: python benchmarks/throughput.py [--leads 10000 100000] [--million [--full-million]] [--repeat 3]
+       [--files synthetic realistic]
        [--before DIR]  (DIR: an earlier commit, `git archive REV | tar -x -C DIR`)
 """
 
@@ -139,8 +140,12 @@ def stage_times(src: Path, dst: Path) -> dict[str, float]:
     return dict(t)
 
 
-def measure(kind: str, n: int, repeat: int, tmp: Path, before: Path | None = None) -> dict[str, float]:
-    """Every figure of one file and size, each the minimum of `repeat` runs (interleaved)."""
+def measure(
+    kind: str, n: int, repeat: int, tmp: Path, before: Path | None = None, full: bool = True
+) -> dict[str, float]:
+    """Every figure of one file and size, each the minimum of `repeat` runs (interleaved); without `full` only plain
+    csv and the CLI as a rep runs it (the per-stage times, the one-process run and --before cost several times that
+    at a million leads)."""
     src = tmp / f"{kind}-{n}.csv"
     make_file(kind, n, src)
     best: dict[str, float] = {}
@@ -150,11 +155,13 @@ def measure(kind: str, n: int, repeat: int, tmp: Path, before: Path | None = Non
 
     for _ in range(repeat):
         keep("csv", plain_csv_copy(src, tmp / "plain.csv"))
-        for stage, secs in stage_times(src, tmp / "stages.csv").items():
-            keep(stage, secs)
         wall, peak, summary = run_enrich(src, tmp / "out.csv", tmp / "data")
         keep("cli", wall)
         keep("peak", peak)
+        if not full:
+            continue
+        for stage, secs in stage_times(src, tmp / "stages.csv").items():
+            keep(stage, secs)
         wall1, _, _ = run_enrich(src, tmp / "out1.csv", tmp / "data", split=n >= enrich_cmds.PARALLEL_MIN_ROWS)
         keep("cli_one", wall1)
         if before is not None:
@@ -169,10 +176,12 @@ def report(kind: str, n: int, m: dict[str, float]) -> None:
     stages = ("read", "learn", "domains", "mixtures", "ranking", "write")
     ratio = m["cli"] / m["csv"]
     per_stage = ", ".join(f"{s} {m.get(s, 0):.2f}" for s in stages)
-    print(f"{kind:9} {n:>9,} leads ({m['mb']:.0f} MB): plain csv {m['csv']:.2f} s | stages (one process): "
-          f"{per_stage}; sum {sum(m.get(s, 0) for s in stages):.2f} s")  # fmt: skip
+    staged = "read" in m
+    total = sum(m.get(s, 0) for s in stages)
+    shown = f" | stages (one process): {per_stage}; sum {total:.2f} s" if staged else ""
+    print(f"{kind:9} {n:>9,} leads ({m['mb']:.0f} MB): plain csv {m['csv']:.2f} s{shown}")
     target = f"target <= {TARGET_S_100K:.0f} s at 100k" if n == 100_000 else ""
-    split = f"one process {m['cli_one']:.2f} s, split saves {m['cli_one'] - m['cli']:+.2f} s"
+    split = f"one process {m['cli_one']:.2f} s, split saves {m['cli_one'] - m['cli']:+.2f} s" if staged else "CLI only"
     print(f"{'':9} {'':>9}        enrich --offline {m['cli']:.2f} s = {ratio:.1f}x csv (target <= "
           f"{TARGET_RATIO[kind]:.0f}x) {target}; {split}; {m['cli'] / n * 1e6:.1f} µs/lead; peak {m['peak']:.0f} MiB"
           + (f" (target <= {TARGET_MIB_1M} MB)" if n >= 1_000_000 else ""))  # fmt: skip
@@ -183,7 +192,8 @@ def report(kind: str, n: int, m: dict[str, float]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--leads", type=int, nargs="+", default=[10_000, 100_000])
-    ap.add_argument("--million", action="store_true", help="also 1,000,000 leads (several minutes)")
+    ap.add_argument("--million", action="store_true", help="also 1,000,000 leads, once, CLI only (a few minutes)")
+    ap.add_argument("--full-million", action="store_true", help="every figure at 1,000,000 leads too (~15 min a file)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--before", type=Path, help="also time the CLI of this source tree (e.g. a `git archive`)")
     ap.add_argument("--files", nargs="+", choices=("synthetic", "realistic"), default=["synthetic", "realistic"])
@@ -194,7 +204,8 @@ def main() -> None:
         for kind in args.files:
             per_lead = {}
             for n in sizes:
-                m = measure(kind, n, args.repeat, Path(tmp), args.before)
+                full = n < 1_000_000 or args.full_million
+                m = measure(kind, n, args.repeat if full else 1, Path(tmp), args.before, full)
                 report(kind, n, m)
                 per_lead[n] = m["cli"] / n
             if len(per_lead) > 1:
