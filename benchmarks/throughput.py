@@ -2,7 +2,7 @@
 beside plain `csv` read + write of the same file measured in the same run, on two files made at run time:
 - synthetic (benchmarks/synthetic.py): a few dozen names, one company per 5 leads;
 - realistic (benchmarks/realistic.py): Faker's frequency-weighted names in 8 locales, Zipf company sizes.
-Per-stage times come from the same steps run in this process, one after the other (one core): read (one pass
+Per-stage times come from the same steps run one after the other in a fresh interpreter (one core): read (one pass
 over the file), learn, domains (each company's domain, the guess book), mixtures (each domain's format mixture),
 ranking, write; "split" is what the CLI's two-process ranking saves over one process.
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -35,6 +36,7 @@ from leadassist.core.crmcsv import ENRICH_COLUMNS
 from leadassist.core.enrich import Enricher, domain_key
 from leadassist.core.mailcheck import CheckOptions
 
+ROOT = Path(__file__).resolve().parent.parent
 EMPTY = [""] * len(ENRICH_COLUMNS)  # the reference writes as many columns as enrichment adds
 TARGET_S_100K = 3.0
 TARGET_RATIO = {"synthetic": 15.0, "realistic": 20.0}
@@ -79,12 +81,28 @@ def run_enrich(
     cmd = [sys.executable, "-c", code, "--data-dir", str(data_dir), "enrich", str(src), "-o", str(dst), "--offline"]
     env = {**os.environ, "PYTHONPATH": str(tree)} if tree is not None else None
     t0 = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    # `python -c` puts the working directory first on sys.path: run in the tree whose LeadAssist is meant (until
+    # December 2026 this ran in the caller's directory, so --before from the checkout timed the checkout itself).
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env, cwd=tree or ROOT)
     wall = time.perf_counter() - t0
     if out.returncode != 0:
         raise SystemExit(f"enrich failed: {out.stderr}")
     peak_kib = next(int(line.split()[1]) for line in out.stderr.splitlines() if line.startswith("PEAK"))
     return wall, peak_kib / 1024, out.stdout.strip().splitlines()[-1]
+
+
+def fresh_stage_times(src: Path, dst: Path) -> dict[str, float]:
+    """stage_times in a fresh interpreter: every run-sized cache cold, as in a rep's run (in this process the
+    runs before would have filled them)."""
+    code = (
+        "import json, sys; from pathlib import Path; from benchmarks.throughput import stage_times; "
+        "print(json.dumps(stage_times(Path(sys.argv[1]), Path(sys.argv[2]))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(src), str(dst)], capture_output=True, text=True,
+                         check=False, cwd=ROOT)  # fmt: skip
+    if out.returncode != 0:
+        raise SystemExit(f"stage times failed: {out.stderr}")
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def stage_times(src: Path, dst: Path) -> dict[str, float]:
@@ -160,9 +178,9 @@ def measure(
         keep("peak", peak)
         if not full:
             continue
-        for stage, secs in stage_times(src, tmp / "stages.csv").items():
+        for stage, secs in fresh_stage_times(src, tmp / "stages.csv").items():
             keep(stage, secs)
-        wall1, _, _ = run_enrich(src, tmp / "out1.csv", tmp / "data", split=n >= enrich_cmds.PARALLEL_MIN_ROWS)
+        wall1, _, _ = run_enrich(src, tmp / "out1.csv", tmp / "data", split=False)
         keep("cli_one", wall1)
         if before is not None:
             keep("before", run_enrich(src, tmp / "before.csv", tmp / "data", tree=before)[0])
@@ -201,13 +219,18 @@ def main() -> None:
     sizes = [*args.leads, *([1_000_000] if args.million else [])]
     print(f"load average at start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores); minimum of {args.repeat}")
     with tempfile.TemporaryDirectory() as tmp:
+        # What every run pays whatever its size (interpreter, imports, the prior): a file of 10 leads, best of 3.
+        make_file("synthetic", 10, Path(tmp) / "tiny.csv")
+        fixed = min(run_enrich(Path(tmp) / "tiny.csv", Path(tmp) / "tiny-out.csv", Path(tmp) / "data")[0]
+                    for _ in range(3))  # fmt: skip
+        print(f"fixed cost of a run (10 leads): {fixed:.2f} s; 'linear?' below compares the time per lead without it")
         for kind in args.files:
             per_lead = {}
             for n in sizes:
                 full = n < 1_000_000 or args.full_million
                 m = measure(kind, n, args.repeat if full else 1, Path(tmp), args.before, full)
                 report(kind, n, m)
-                per_lead[n] = m["cli"] / n
+                per_lead[n] = (m["cli"] - fixed) / n
             if len(per_lead) > 1:
                 lo, hi = min(per_lead), max(per_lead)
                 print(f"{kind:9} linear? time per lead at {hi:,} / at {lo:,}: {per_lead[hi] / per_lead[lo]:.2f} "
