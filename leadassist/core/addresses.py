@@ -82,7 +82,6 @@ def _valid_domain_full(domain: str) -> str:
 
 
 @functools.lru_cache(maxsize=RUN_CACHE)  # a CRM row's address is normalised by each step that reads it
-@functools.lru_cache(maxsize=4096)  # a lead's address is asked for a few times in a row (its domain, learning, result)
 def normalise_email(text: str) -> str:
     """The address in `text`, lower-cased with an ASCII domain, or '' when it is not a usable address."""
     text = text.strip(" ")

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,22 +137,28 @@ def _could_render(local: str) -> list[tuple[str, str | None, Renderer]]:
     return found
 
 
+def _renders(
+    example: Example, conventions: Mapping[str, Mapping[str, float]]
+) -> Iterator[tuple[str, NameVariant, float]]:
+    """Each (template, spelling, P(spelling)) that renders the example's local part, spellings in order and
+    templates in TEMPLATES order within each, trying only the templates `_could_render` leaves."""
+    local = example.local
+    heads = _could_render(local)
+    first = local[:1]
+    for v, pv in zip(example.variants, _tag_weights(example.variants, conventions), strict=True):
+        for key, head, render in heads:
+            if (head is None or getattr(v, head)[:1] == first) and render(v) == local:
+                yield key, v, pv
+
+
 def explain(
     example: Example, prior: Prior, base: Mapping[str, float] | None = None
 ) -> list[tuple[str, NameVariant, float]]:
     """The (template, spelling, share) pairs that produce a known address, shares summing to 1 (or []).
 
     Shares follow `base` (the company's prior π; the global template frequencies when None)."""
-    local = example.local
-    weights = _tag_weights(example.variants, prior.conventions)
     tpl = prior.templates if base is None else base
-    hits = []
-    heads = _could_render(local)
-    first = local[:1]
-    for v, pv in zip(example.variants, weights, strict=True):
-        for key, head, render in heads:
-            if (head is None or getattr(v, head)[:1] == first) and render(v) == local:
-                hits.append((key, v, tpl.get(key, 0.0) * pv))
+    hits = [(key, v, tpl.get(key, 0.0) * pv) for key, v, pv in _renders(example, prior.conventions)]
     total = sum(w for _, _, w in hits)
     return [(k, v, w / total) for k, v, w in hits] if total > 0 else []
 
@@ -325,12 +331,8 @@ def _renderings(example: Example, conventions: Mapping[str, Mapping[str, float]]
     """q_t for a (bounced) address: the chance that template t renders it for that person (spellings weighted by
     the company's conventions); templates that cannot render it are left out."""
     q: dict[str, float] = defaultdict(float)
-    local = example.local
-    heads = _could_render(local)
-    for v, pv in zip(example.variants, _tag_weights(example.variants, conventions), strict=True):
-        for key, head, render in heads:
-            if (head is None or getattr(v, head)[:1] == local[:1]) and render(v) == local:
-                q[key] += pv
+    for key, _, pv in _renders(example, conventions):
+        q[key] += pv
     return {k: min(w, 1.0) for k, w in q.items()}
 
 
