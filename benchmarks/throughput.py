@@ -217,7 +217,8 @@ def main() -> None:
     ap.add_argument("--files", nargs="+", choices=("synthetic", "realistic"), default=["synthetic", "realistic"])
     args = ap.parse_args()
     sizes = [*args.leads, *([1_000_000] if args.million else [])]
-    print(f"load average at start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores); minimum of {args.repeat}")
+    once = " (1,000,000 leads: once, CLI only)" if max(sizes) >= 1_000_000 and not args.full_million else ""
+    print(f"load average at start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores); minimum of {args.repeat}{once}")
     with tempfile.TemporaryDirectory() as tmp:
         # What every run pays whatever its size (interpreter, imports, the prior): a file of 10 leads, best of 3.
         make_file("synthetic", 10, Path(tmp) / "tiny.csv")

@@ -1,9 +1,10 @@
 """`leadassist enrich` (a CRM file in, the same file with enrichment columns out) and `leadassist guess`.
 
 `enrich` reads the input in passes so a file of any size runs in flat memory: pass 1 learns every row and
-collects the distinct facts each lead's domain depends on, hence the domains. The DNS checks (once per domain)
-then run in a child process (enrich_procs.py) while this process ranks every lead; the results wait in memory
-and are written once DNS is done (ranking and DNS are both CPU-bound Python, so on two cores they overlap).
+collects the distinct facts each lead's domain depends on, hence the domains, keeping for each record only a
+number that names its facts (RowKeys, 4 bytes a record), which the later passes look up. The DNS checks (once
+per domain) then run in a child process (enrich_procs.py) while this process ranks every lead; the results wait
+in memory and are written once DNS is done (ranking and DNS are both CPU-bound Python, so on two cores they overlap).
 Offline, and above OVERLAP_MAX_ROWS rows, DNS (if any) comes first and one streaming pass ranks and writes;
 from PARALLEL_MIN_ROWS rows a forked child ranks and writes the second part of the file to a file of its own
 while this process does the first part, then this process appends the child's part (they exchange nothing
@@ -12,9 +13,10 @@ With --verify-smtp (off by default) DNS comes first, then every lead is ranked, 
 (cli/smtp_cmds.py) and the results it re-ranked are written.
 
 Companies with no domain from an address, colleagues or a website get one guessed from the company name
-(core.companydomain): when pass 1 leaves some, one more read collects one guess per company and country hint,
-and the DNS child makes the guesses beside the mail checks. A lead waiting for its guess is ranked once it has
-come back. The research database's confirmed and rejected domains and team knowledge apply when it exists.
+(core.companydomain): when pass 1 leaves some, one more read (up to the last record of such a company) collects
+one guess per company and country hint, and the DNS child makes the guesses beside the mail checks. A lead
+waiting for its guess is ranked once it has come back. The research database's confirmed and rejected domains
+and team knowledge apply when it exists.
 """
 
 from __future__ import annotations
