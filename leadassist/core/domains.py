@@ -199,8 +199,11 @@ def legal_basename(name: str) -> str:
     checks it against cleanco itself)."""
     from cleanco.clean import normalized, strip_punct, tail_removal_rexp
 
-    tail = tail_removal_rexp.search(name)  # cleanco's strip_tail, without re.search's pattern look-up
-    name = name[: tail.start()] if tail is not None else name
+    def strip_tail(text: str) -> str:  # cleanco's strip_tail, without re.search's pattern look-up
+        tail = tail_removal_rexp.search(text)
+        return text[: tail.start()] if tail is not None else text
+
+    name = strip_tail(name)
     nparts = name.split()
     # cleanco's normalized() keeps an ASCII name's letters and casefolds them, i.e. lower() (none of its own
     # mappings is ASCII); company_key passes anyascii's output, so that is nearly every name.
@@ -214,9 +217,7 @@ def legal_basename(name: str) -> str:
         after, size, _ = found
         del nnparts[-size:]
         del nparts[-size:]
-    rest = " ".join(nparts)
-    tail = tail_removal_rexp.search(rest)
-    return rest[: tail.start()] if tail is not None else rest
+    return strip_tail(" ".join(nparts))
 
 
 @functools.lru_cache(maxsize=RUN_CACHE)  # once per company
