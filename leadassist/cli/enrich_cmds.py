@@ -202,7 +202,7 @@ class _Run:
         start: float,
         total: int,
         book: GuessBook,
-        row_keys: RowKeys | None = None,
+        row_keys: RowKeys,
     ) -> None:
         self.args, self.engine, self.choices, self.show, self.book = args, engine, choices, show, book
         self.row_keys = row_keys
@@ -218,7 +218,7 @@ class _Run:
     def _choice(self, lead: Lead) -> DomainChoice:
         """A lead's domain: from pass 1, else its company's guess; its website's own host when that has mail. A
         lead whose domain DNS has yet to give is noted in `awaiting` (ranked again once it has)."""
-        key = self.row_keys.key(lead) if self.row_keys is not None else domain_key(lead)
+        key = self.row_keys.key(lead)
         choice = self.choices.get(key) or self.engine.domain_for_key(key)
         if choice.source == "none":
             if not self.dns_ready and self.book.awaits(lead):
@@ -452,29 +452,22 @@ def _guesses_wanted(
     engine: Enricher,
     choices: dict[tuple[str, str, str], DomainChoice],
     store_domains: dict[str, float],
-    row_keys: RowKeys | None = None,
+    row_keys: RowKeys,
 ) -> GuessBook:
-    """The guesses this file needs: one more read when pass 1 left companies without a domain (none otherwise),
-    up to the last record that needs one and, with pass 1's `row_keys`, making leads of those records only."""
+    """The guesses this file needs: when pass 1 left companies without a domain, one more read up to the last
+    record of such a company, making leads of those records only (none otherwise)."""
     book = engine.guess_book(store_domains)
     open_keys = {key for key, choice in choices.items() if choice.source == "none" and key[0].strip()}
-    if not open_keys:
+    rows = row_keys.rows_with(open_keys) if open_keys else []
+    if not rows:
         return book
-    rows = row_keys.rows_with(open_keys) if row_keys is not None else None
-    if rows is not None and not rows:
-        return book
-    wanted, last = (set(rows), rows[-1]) if rows is not None else (None, -1)
+    wanted, last = set(rows), rows[-1]
     with _read(path) as src:
         for i, rec in enumerate(src.records()):
-            if wanted is not None:
-                if i in wanted:
-                    book.want(crmcsv.lead_from_cells(i, rec.cells, src.mapping))
-                if i >= last:
-                    break
-                continue
-            lead = crmcsv.lead_from_cells(i, rec.cells, src.mapping)
-            if domain_key(lead) in open_keys:
-                book.want(lead)
+            if i in wanted:
+                book.want(crmcsv.lead_from_cells(i, rec.cells, src.mapping))
+            if i >= last:
+                break
     return book
 
 
