@@ -53,9 +53,12 @@ def run_selftest(args: argparse.Namespace) -> int:
         reason = str(exc) or type(exc).__name__
         print(f"selftest FAILED: {step}: {reason}")
         return 1
+    from leadassist.core.formats import COMPILED
+
+    loops = "compiled" if COMPILED else "pure-Python"  # core/_speedups.pyx built (and bundled) or not
     print(
         f"selftest ok: Qt {qt_version}, {modules} modules, libraries, database, window, "
-        f"{count} leads enriched offline ({inferred} inferred) in {seconds:.2f} s"
+        f"{count} leads enriched offline ({inferred} inferred, {loops} ranking loops) in {seconds:.2f} s"
     )
     return 0
 

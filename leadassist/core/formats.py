@@ -42,6 +42,7 @@ data by benchmarks/learn_prior.py and stored in resources/format_prior.json besi
 from __future__ import annotations
 
 import operator
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,7 +60,17 @@ from leadassist.core.prior import (
     normalise,
     prior_from_json,
 )
-from leadassist.core.templates import TEMPLATES, Renderer, compile_template, label, needs, parse
+from leadassist.core.templates import (
+    PART_INDEX,
+    TEMPLATES,
+    Renderer,
+    RenderOps,
+    compile_template,
+    label,
+    needs,
+    parse,
+    render_ops,
+)
 
 # The prior lives in core.prior; these names stay importable from here, where the model uses them.
 __all__ = [
@@ -79,6 +90,18 @@ __all__ = [
 ]
 # fast functions with a `_reference` twin giving the same results (tests/cli/test_enrich_reference.py)
 REFERENCE_SWAPS = ("rank", "explain", "learn_mixture")
+# The compiled loops (core/_speedups.pyx, built by setup.py where a C compiler is at hand) or None: the pure-Python
+# twins below give the same results (tests/core/test_speedups.py); LEADASSIST_PURE_PYTHON=1 chooses them.
+_matching: Callable[[list[tuple[str, int, RenderOps]], tuple[str, str, str], str], list[str]] | None
+if os.environ.get("LEADASSIST_PURE_PYTHON") == "1":
+    _speedups = None
+else:
+    try:
+        from leadassist.core import _speedups  # type: ignore[attr-defined,no-redef,unused-ignore]
+    except ImportError:
+        _speedups = None
+COMPILED = _speedups is not None  # which loops this process runs (the selftest and the benchmark say so)
+_matching = _speedups.matching if _speedups is not None else None
 _TAIL_MASS = 0.01  # stop rendering once the templates left carry less than this share of the mass
 _MIN_SHARE = 0.0005  # a (template, spelling) pair below this probability cannot reach the shown candidates
 _LEVEL_NOTE = 0.03  # name the TLD in a cold company's evidence when its share differs this much from the global
@@ -109,32 +132,46 @@ def _tag_weights(variants: Sequence[NameVariant], conv: Mapping[str, Mapping[str
     return [w / total for w in raw] if total > 0 else [1.0 / len(variants)] * len(variants)
 
 
-def _template_heads() -> list[tuple[str, str | None, frozenset[str], Renderer]]:
+def _template_heads() -> list[tuple[str, str | None, frozenset[str], Renderer, RenderOps]]:
     """Each template (in TEMPLATES order) with the name part its rendering starts with (None when it starts with
-    a literal), the characters its literals put in every rendering, and its renderer."""
+    a literal), the characters its literals put in every rendering, its renderer and its render_ops."""
     out = []
     for key in TEMPLATES:
         tokens = parse(key)
         kind, value, _ = tokens[0]
         literals = frozenset(ch for k, text, _ in tokens if k == "lit" for ch in text)
-        out.append((key, value if kind == "field" else None, literals, compile_template(key)))  # value: the part
+        head = value if kind == "field" else None  # value: the part
+        out.append((key, head, literals, compile_template(key), render_ops(key)))
     return out
 
 
 _HEADS = _template_heads()
-_LITERAL_CHARS = frozenset().union(*(lits for _, _, lits, _ in _HEADS))
-_BY_LITERALS: dict[frozenset[str], list[tuple[str, str | None, Renderer]]] = {}
+_LITERAL_CHARS = frozenset().union(*(lits for _, _, lits, _, _ in _HEADS))
+# local part's literal characters -> (the templates `_could_render`, the same for the compiled `matching`)
+_BY_LITERALS: dict[frozenset[str], tuple[list[tuple[str, str | None, Renderer]], list[tuple[str, int, RenderOps]]]] = {}
 
 
-def _could_render(local: str) -> list[tuple[str, str | None, Renderer]]:
+def _could_render(local: str) -> tuple[list[tuple[str, str | None, Renderer]], list[tuple[str, int, RenderOps]]]:
     """The templates whose renderings can equal `local`, in TEMPLATES order, with the name part a rendering starts
     with: a template's literals appear in each of its renderings, so one with a literal `local` lacks cannot make it
-    (and one starting with a name part can make it only for a spelling whose part starts as `local` does)."""
+    (and one starting with a name part can make it only for a spelling whose part starts as `local` does). Twice:
+    with renderers for `_matching_py`, with part indexes (-1: a literal) and render_ops for the compiled one."""
     present = _LITERAL_CHARS.intersection(local)
     found = _BY_LITERALS.get(present)
     if found is None:
-        found = _BY_LITERALS[present] = [(key, head, r) for key, head, lits, r in _HEADS if lits <= present]
+        heads = [(key, head, r, ops) for key, head, lits, r, ops in _HEADS if lits <= present]
+        found = _BY_LITERALS[present] = (
+            [(key, head, r) for key, head, r, _ in heads],
+            [(key, -1 if head is None else PART_INDEX[head], ops) for key, head, _, ops in heads],
+        )
     return found
+
+
+def _matching_py(heads: list[tuple[str, str | None, Renderer]], v: NameVariant, local: str) -> list[str]:
+    """The keys of `heads` (in order) whose rendering for spelling `v` is `local`."""
+    first = local[:1]
+    return [key for key, head, render in heads
+            if (head is None or getattr(v, head)[:1] == first) and render(v) == local]  # fmt: skip
 
 
 def _renders(
@@ -143,12 +180,14 @@ def _renders(
     """Each (template, spelling, P(spelling)) that renders the example's local part, spellings in order and
     templates in TEMPLATES order within each, trying only the templates `_could_render` leaves."""
     local = example.local
-    heads = _could_render(local)
-    first = local[:1]
+    heads, compiled_heads = _could_render(local)
     for v, pv in zip(example.variants, _tag_weights(example.variants, conventions), strict=True):
-        for key, head, render in heads:
-            if (head is None or getattr(v, head)[:1] == first) and render(v) == local:
-                yield key, v, pv
+        if _matching is None:
+            keys = _matching_py(heads, v, local)
+        else:
+            keys = _matching(compiled_heads, (v.first, v.last, v.middle), local)
+        for key in keys:
+            yield key, v, pv
 
 
 def explain(
@@ -350,15 +389,15 @@ _BOTH = frozenset({"first", "last"})
 
 def _applicable(
     mixture: FormatMixture, have: frozenset[str]
-) -> tuple[list[tuple[str, float, Renderer, bool]], float, float]:
-    """Templates (by falling weight) a person with the name parts `have` can use, each with its renderer and
-    whether it is a truncation, their total weight, and the normaliser Z: the weight of every template open to
-    this person had we both their first and last name. Made once per mixture and set of name parts."""
+) -> tuple[list[tuple[str, float, Renderer, bool, RenderOps]], float, float]:
+    """Templates (by falling weight) a person with the name parts `have` can use, each with its renderer, whether
+    it is a truncation and its render_ops, their total weight, and the normaliser Z: the weight of every template
+    open to this person had we both their first and last name. Made once per mixture and set of name parts."""
     memo = mixture.applicable_memo
     found = memo.get(have)
     if found is None:
         items = [
-            (k, w, compile_template(k), ":" in k)
+            (k, w, compile_template(k), ":" in k, render_ops(k))
             for k, w in mixture.templates.items()
             if k != OTHER and needs(k) <= have
         ]
@@ -413,51 +452,39 @@ def rank(
     """
     if not variants or not domain or valid_domain(domain) != domain:
         return []
-    taken = taken or {}
-    weights = _tag_weights(variants, mixture.conventions)
-    spellings = sorted(zip(variants, weights, strict=True), key=lambda vw: -vw[1])
-    top_weight = spellings[0][1]
+    taken = taken if isinstance(taken, dict) else dict(taken or {})
+    conventions = mixture.conventions
+    sig = tuple([v.tags for v in variants])
+    hit = _WEIGHTS.get((id(conventions), sig))
+    if hit is not None and hit[0] is conventions:
+        order = hit[1]
+    else:
+        weights = _tag_weights(variants, conventions)
+        order = sorted(enumerate(weights), key=lambda iw: -iw[1])
+        if len(_WEIGHTS) >= _WEIGHTS_MAX:
+            _WEIGHTS.clear()
+        _WEIGHTS[id(conventions), sig] = (conventions, order)
+    spellings = [(variants[i], w) for i, w in order]
     have = _parts_present(variants)
     applicable, mass, norm = _applicable(mixture, have)
     if mass <= 0:
         return []
     keep = 1.0 - mixture.templates.get(OTHER, 0.0)
-    taken_factor = prior.taken_factor
-    scores: dict[str, float] = {}
-    # local -> (probability, template, spelling, template is a truncation): the pair that names the candidate
-    best_pair: dict[str, tuple[float, str, NameVariant, bool]] = {}
-    remaining = mass
-    tail = _TAIL_MASS * mass
-    gone = 0.0
-    for key, w, render, truncated in applicable:
-        pt = keep * w / norm
-        if len(scores) >= limit and (remaining < tail or pt * top_weight < _MIN_SHARE):
-            break  # templates are sorted by weight: nothing left can reach the shown candidates
-        remaining -= w
-        for v, pv in spellings:
-            p = pt * pv
-            if p < _MIN_SHARE and len(scores) >= limit:
-                break  # spellings are sorted by weight too
-            local = render(v)
-            if local is None or local in exclude:  # a bounced address: the mailbox does not exist
-                continue
-            if taken:
-                holder = taken.get(local)
-                if holder is not None and holder != owner:
-                    p *= taken_factor
-            if ruled_out and local in ruled_out:
-                gone += p  # this person's own bounce: its mass is what the others are conditioned on
-                continue
-            current = best_pair.get(local)
-            if current is None:
-                scores[local] = p
-                best_pair[local] = (p, key, v, truncated)
-                continue
-            scores[local] += p
-            # Name the simplest template that gives this address: "flast" rather than its truncation
-            # "flast(7)", which renders the same for short surnames.
-            if current[3] > truncated or (current[3] == truncated and current[0] < p):
-                best_pair[local] = (p, key, v, truncated)
+    scores, best_pair, gone = _accumulate(
+        applicable,
+        keep,
+        norm,
+        mass,
+        spellings,
+        limit,
+        taken,
+        owner,
+        exclude,
+        ruled_out,
+        prior.taken_factor,
+        _TAIL_MASS,
+        _MIN_SHARE,
+    )
     # Best first, ties by address: sort by address, then stably by falling score (both in C, no key tuples).
     top = sorted(scores.items())
     top.sort(key=_SCORE, reverse=True)
@@ -494,6 +521,72 @@ def rank(
             break
     return out
 
+
+def _accumulate_py(
+    applicable: list[tuple[str, float, Renderer, bool, RenderOps]],
+    keep: float,
+    norm: float,
+    mass: float,
+    spellings: list[tuple[NameVariant, float]],
+    limit: int,
+    taken: Mapping[str, str],
+    owner: str,
+    exclude: frozenset[str],
+    ruled_out: frozenset[str],
+    taken_factor: float,
+    tail_mass: float,
+    min_share: float,
+) -> tuple[dict[str, float], dict[str, tuple[float, str, NameVariant, bool]], float]:
+    """`rank`'s inner loop: each address's summed probability over the (template, spelling) pairs that render it,
+    the pair that names it (probability, template, spelling, template is a truncation), and the mass of the
+    person's own bounced addresses (`ruled_out`). `applicable` and `spellings` are sorted by falling weight."""
+    top_weight = spellings[0][1]
+    scores: dict[str, float] = {}
+    # local -> (probability, template, spelling, template is a truncation): the pair that names the candidate
+    best_pair: dict[str, tuple[float, str, NameVariant, bool]] = {}
+    remaining = mass
+    tail = tail_mass * mass
+    gone = 0.0
+    for key, w, render, truncated, _ in applicable:
+        pt = keep * w / norm
+        if len(scores) >= limit and (remaining < tail or pt * top_weight < min_share):
+            break  # templates are sorted by weight: nothing left can reach the shown candidates
+        remaining -= w
+        for v, pv in spellings:
+            p = pt * pv
+            if p < min_share and len(scores) >= limit:
+                break  # spellings are sorted by weight too
+            local = render(v)
+            if local is None or local in exclude:  # a bounced address: the mailbox does not exist
+                continue
+            if taken:
+                holder = taken.get(local)
+                if holder is not None and holder != owner:
+                    p *= taken_factor
+            if ruled_out and local in ruled_out:
+                gone += p  # this person's own bounce: its mass is what the others are conditioned on
+                continue
+            current = best_pair.get(local)
+            if current is None:
+                scores[local] = p
+                best_pair[local] = (p, key, v, truncated)
+                continue
+            scores[local] += p
+            # Name the simplest template that gives this address: "flast" rather than its truncation
+            # "flast(7)", which renders the same for short surnames.
+            if current[3] > truncated or (current[3] == truncated and current[0] < p):
+                best_pair[local] = (p, key, v, truncated)
+    return scores, best_pair, gone
+
+
+_accumulate = _speedups.accumulate if _speedups is not None else _accumulate_py
+
+
+# P(v) of spellings by their tags, per conventions (by id; the dictionary is kept alive beside), as (index,
+# weight) best first: the shared mixtures and common name shapes make a few thousand of these.
+_Conventions = Mapping[str, Mapping[str, float]]
+_WEIGHTS: dict[tuple[int, tuple[frozenset[str], ...]], tuple[_Conventions, list[tuple[int, float]]]] = {}
+_WEIGHTS_MAX = 1 << 16
 
 # Calibrated probabilities per calibration, by model probability: the shared mixtures and spelling weights give
 # the same few thousand values over and over (a dictionary look-up instead of a log and an exp per candidate).

@@ -87,7 +87,7 @@ class FormatMixture:
     bounce_renderings: tuple[dict[str, float], ...] = ()
     # Per-mixture memo of the templates a name with given parts can use, each with its compiled renderer and
     # whether it is a truncation (filled by core.formats, not compared).
-    applicable_memo: dict[frozenset[str], tuple[list[tuple[str, float, Any, bool]], float, float]] = field(
+    applicable_memo: dict[frozenset[str], tuple[list[tuple[str, float, Any, bool, Any]], float, float]] = field(
         default_factory=dict, compare=False, repr=False
     )
 

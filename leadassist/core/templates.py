@@ -68,6 +68,9 @@ _VALID_LOCAL = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 _ATTR = {"first": "first", "last": "last", "middle": "middle", "f": "first", "l": "last", "m": "middle"}
 
 Renderer = Callable[[NameVariant], "str | None"]
+# A template for the compiled loops (core/_speedups.pyx): per token a literal or (index in PART_INDEX, kept chars)
+RenderOps = tuple["str | tuple[int, int]", ...]
+PART_INDEX = {"first": 0, "last": 1, "middle": 2}
 
 
 def parse(key: str) -> list[tuple[str, str, int]]:
@@ -121,6 +124,13 @@ def compile_template(key: str) -> Renderer:
     namespace: dict[str, Renderer] = {}
     exec(compile(source, f"<template {key}>", "exec"), namespace)
     return namespace["render"]
+
+
+@functools.cache
+def render_ops(key: str) -> RenderOps:
+    """`key` for the compiled renderer: per token its literal text, or (PART_INDEX of the part, characters kept; 0
+    for the whole part); it renders exactly what `compile_template(key)` does."""
+    return tuple(text if kind == "lit" else (PART_INDEX[text], n) for kind, text, n in parse(key))
 
 
 @functools.cache
