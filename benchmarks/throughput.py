@@ -11,6 +11,7 @@ Targets (issue 15): 100,000 leads <= 3 s and <= 15x plain csv (synthetic), <= 20
 Usage: python benchmarks/throughput.py [--leads 10000 100000] [--million [--full-million]] [--repeat 3]
        [--files synthetic realistic]
        [--before DIR]  (DIR: an earlier commit, `git archive REV | tar -x -C DIR`)
+Where the compiled loops (core/_speedups.pyx) are built, the CLI is also timed with their pure-Python twins.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from leadassist.cli.progress import ProgressLine
 from leadassist.core import crmcsv
 from leadassist.core.crmcsv import ENRICH_COLUMNS
 from leadassist.core.enrich import Enricher, domain_key
+from leadassist.core.formats import COMPILED
 from leadassist.core.mailcheck import CheckOptions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,11 +65,12 @@ def plain_csv_copy(src: Path, dst: Path) -> float:
 
 
 def run_enrich(
-    src: Path, dst: Path, data_dir: Path, split: bool = True, tree: Path | None = None
+    src: Path, dst: Path, data_dir: Path, split: bool = True, tree: Path | None = None, pure: bool = False
 ) -> tuple[float, float, str]:
     """Wall seconds, peak RSS (MiB) and summary line of `leadassist enrich --offline` in a fresh interpreter;
     without `split`, ranking stays in one process (the CLI's threshold raised out of reach); `tree` runs the
-    LeadAssist of another source tree (an earlier commit, for before/after figures in one run)."""
+    LeadAssist of another source tree (an earlier commit, for before/after figures in one run); `pure` runs the
+    pure-Python twins of the compiled loops (LEADASSIST_PURE_PYTHON=1)."""
     code = (
         "import resource, sys; from leadassist.cli import main, enrich_cmds; "
         + ("" if split else "enrich_cmds.PARALLEL_MIN_ROWS = 1 << 62; ")
@@ -79,7 +82,9 @@ def run_enrich(
         "print('PEAK', hwm[0], file=sys.stderr); sys.exit(rc)"
     )
     cmd = [sys.executable, "-c", code, "--data-dir", str(data_dir), "enrich", str(src), "-o", str(dst), "--offline"]
-    env = {**os.environ, "PYTHONPATH": str(tree)} if tree is not None else None
+    env = {**os.environ, "LEADASSIST_PURE_PYTHON": "1" if pure else "0"}
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
     t0 = time.perf_counter()
     # `python -c` puts the working directory first on sys.path: run in the tree whose LeadAssist is meant (until
     # December 2026 this ran in the caller's directory, so --before from the checkout timed the checkout itself).
@@ -182,6 +187,8 @@ def measure(
             keep(stage, secs)
         wall1, _, _ = run_enrich(src, tmp / "out1.csv", tmp / "data", split=False)
         keep("cli_one", wall1)
+        if COMPILED:
+            keep("cli_pure", run_enrich(src, tmp / "pure.csv", tmp / "data", pure=True)[0])
         if before is not None:
             keep("before", run_enrich(src, tmp / "before.csv", tmp / "data", tree=before)[0])
     best["mb"] = src.stat().st_size / 1e6
@@ -203,6 +210,11 @@ def report(kind: str, n: int, m: dict[str, float]) -> None:
     print(f"{'':9} {'':>9}        enrich --offline {m['cli']:.2f} s = {ratio:.1f}x csv (target <= "
           f"{TARGET_RATIO[kind]:.0f}x) {target}; {split}; {m['cli'] / n * 1e6:.1f} µs/lead; peak {m['peak']:.0f} MiB"
           + (f" (target <= {TARGET_MIB_1M} MB)" if n >= 1_000_000 else ""))  # fmt: skip
+    if "cli_pure" in m:
+        print(
+            f"{'':9} {'':>9}        pure-Python loops (LEADASSIST_PURE_PYTHON=1): {m['cli_pure']:.2f} s = "
+            f"{m['cli_pure'] / m['csv']:.1f}x csv; the compiled loops save {m['cli_pure'] - m['cli']:+.2f} s"
+        )
     if "before" in m:
         print(f"{'':9} {'':>9}        before (--before tree): {m['before']:.2f} s = {m['before'] / m['csv']:.1f}x csv")
 
@@ -218,7 +230,8 @@ def main() -> None:
     args = ap.parse_args()
     sizes = [*args.leads, *([1_000_000] if args.million else [])]
     once = " (1,000,000 leads: once, CLI only)" if max(sizes) >= 1_000_000 and not args.full_million else ""
-    print(f"load average at start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores); minimum of {args.repeat}{once}")
+    print(f"load average at start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores); minimum of {args.repeat}{once}; "
+          f"ranking loops {'compiled' if COMPILED else 'pure Python (not built)'}")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         # What every run pays whatever its size (interpreter, imports, the prior): a file of 10 leads, best of 3.
         make_file("synthetic", 10, Path(tmp) / "tiny.csv")
