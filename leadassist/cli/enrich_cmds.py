@@ -15,7 +15,9 @@ With --verify-smtp (off by default) DNS comes first, then every lead is ranked, 
 Companies with no domain from an address, colleagues or a website get one guessed from the company name
 (core.companydomain): when pass 1 leaves some, one more read (up to the last record of such a company) collects
 one guess per company and country hint, and the DNS child makes the guesses beside the mail checks. A lead
-waiting for its guess is ranked once it has come back. The research database's confirmed and rejected domains
+waiting for its guess is ranked once it has come back. Offline nothing is guessed, so there is no such read:
+each company's guess is answered "not checked" as its first lead is ranked (the forked child reports the ones it
+answered, for the summary's count). The research database's confirmed and rejected domains
 and team knowledge apply when it exists.
 """
 
@@ -40,7 +42,7 @@ from leadassist.cli.mx_cmds import add_dns_options, check_options_from_args, dns
 from leadassist.cli.progress import ProgressLine
 from leadassist.cli.smtp_cmds import add_smtp_options, run_verified, smtp_options_from_args
 from leadassist.core import crmcsv
-from leadassist.core.companydomain import GuessBook, host_choice, website_host
+from leadassist.core.companydomain import GuessBook, GuessKey, host_choice, website_host
 from leadassist.core.dnsreport import summarize
 from leadassist.core.domainguess import DomainGuess
 from leadassist.core.domains import DomainChoice
@@ -283,19 +285,26 @@ class _Run:
             with out.part(part_path, cut) as part:
                 for rec, res in self._rank(checks, start=cut):
                     self._write(part, rec, res)
-            return part.part_written(), self.sources, self.confidence_sum
+            return part.part_written(), self.sources, self.confidence_sum, self._answered_here(answered)
 
+        answered = set(self.book.answers)  # the child reports the guesses it answered beyond these (offline)
         worker = PartWorker(second_part)
         try:
             for rec, res in self._rank(checks, stop=cut):
                 self._write(out, rec, res)
-            written, sources, confidence_sum = worker.wait()
+            written, sources, confidence_sum, guesses = worker.wait()
             out.append_part(written)
             self.sources.update(sources)
             self.confidence_sum += confidence_sum
+            for key, guess in guesses.items():
+                self.book.answers.setdefault(key, guess)
         finally:
             worker.stop()
             part_path.unlink(missing_ok=True)
+
+    def _answered_here(self, before: set[GuessKey]) -> dict[GuessKey, DomainGuess]:
+        """The guesses this (child) process's book answered as asked beyond `before` (an offline run's)."""
+        return {key: guess for key, guess in self.book.answers.items() if key not in before}
 
     def verified(self, out: crmcsv.CsvExporter, checks: dict[str, DomainCheck], options: CheckOptions,
                  smtp: object) -> None:  # fmt: skip
@@ -389,10 +398,11 @@ def _enrich(args: argparse.Namespace) -> int:
     )
     choices = {key: engine.domain_for_key(key) for key in row_keys.keys}
     domains = {c.domain for c in choices.values() if c.domain}
-    book = _guesses_wanted(args.input, engine, choices, store_domains, row_keys)
-    if book.requests and options.offline:
-        book.offline()
-        print(f"leadassist: {book.summary()} (drop --offline to guess them over DNS)", file=sys.stderr)
+    if options.offline:  # nothing is guessed: each company without a domain is answered so when its lead is ranked
+        book = engine.guess_book(store_domains)
+        book.offline(as_asked=True)
+    else:
+        book = _guesses_wanted(args.input, engine, choices, store_domains, row_keys)
     export = crmcsv.ExportOptions(
         preset=args.preset,
         fill_email=args.fill_email,
@@ -439,8 +449,9 @@ def _enrich(args: argparse.Namespace) -> int:
         + (": " + ", ".join(f"{n} {s}" for s, n in statuses.most_common()) if statuses else " (not checked)")
         + f"; wrote {args.output} in {time.monotonic() - start:.1f} s"
     )
-    if book.answers and not options.offline:
-        print(f"leadassist: {book.summary()}", file=sys.stderr)
+    if book.answers:
+        more = " (drop --offline to guess them over DNS)" if options.offline else ""
+        print(f"leadassist: {book.summary()}{more}", file=sys.stderr)
     unchecked = summarize(run.checks.values())
     if dns_summary_line(unchecked):
         print(dns_summary_line(unchecked), file=sys.stderr)

@@ -238,6 +238,9 @@ def bounce_weight(domain_probability: float, address_probability: float) -> floa
     return 1.0 - q
 
 
+_OFFLINE = "offline: domains are guessed only with DNS"
+
+
 class GuessBook:
     """One run's company-domain guesses: which leads share a guess, the requests to make, and the answers.
 
@@ -251,6 +254,7 @@ class GuessBook:
         self.leads: Counter[GuessKey] = Counter()
         self.answers: dict[GuessKey, DomainGuess] = {}  # with the rep's rejections and bounces applied
         self.made: dict[GuessKey, DomainGuess] = {}  # as DNS and the name gave them (what the store keeps)
+        self.offline_as_asked = False  # `choice` answers any lead's guess `not-checked` (see offline())
 
     def want(self, lead: Lead) -> GuessKey | None:
         """Register a lead without a domain; its guess key, or None when its Company cell names no company."""
@@ -271,11 +275,13 @@ class GuessBook:
             self.made[key] = guess
             self.answers[key] = adjust_guess(guess, company_key(self.requests[key].company), self.decisions)
 
-    def offline(self) -> None:
-        """Answer every wanted guess `not-checked` without DNS (an --offline run guesses nothing)."""
-        why = "offline: domains are guessed only with DNS"
+    def offline(self, as_asked: bool = False) -> None:
+        """Answer every wanted guess `not-checked` without DNS (an --offline run guesses nothing); `as_asked`
+        also answers so each lead `choice` is asked about, wanted or not (so an offline run need not read the file
+        once more to want them: `summary` then counts the companies asked about)."""
         for key, request in self.requests.items():
-            self.answers[key] = DomainGuess(request.company, "not-checked", why)
+            self.answers[key] = DomainGuess(request.company, "not-checked", _OFFLINE)
+        self.offline_as_asked = as_asked
 
     def awaits(self, lead: Lead) -> bool:
         """True when this lead's guess was asked for but has no answer yet."""
@@ -290,6 +296,8 @@ class GuessBook:
                 return fallback
             return DomainChoice("", "none", f"no company: the Company cell is {why}")
         guess = self.answers.get(key)
+        if guess is None and self.offline_as_asked:
+            guess = self.answers[key] = DomainGuess(" ".join(lead.company.split()), "not-checked", _OFFLINE)
         return fallback if guess is None else guessed_choice(guess, fallback)
 
     def summary(self) -> str:

@@ -93,6 +93,28 @@ def test_offline_guesses_nothing_and_says_so_in_one_line(capsys, data_dir, make_
     assert "offline: the domain was not guessed" in rows["L1"]["Email Evidence"]
 
 
+@pytest.mark.parametrize("parallel", [10**9, 0])
+def test_offline_counts_each_company_without_a_domain_once_without_reading_the_file_again(
+    capsys, data_dir, make_csv, world, monkeypatch, parallel
+):
+    """Offline, a company's guess is answered when its first lead is ranked, in whichever process ranks it: the
+    count is the same as wanting them all in a second read (which an offline run skips), split or not; here the
+    companies are only in the part the forked child ranks, so its answers must reach the parent's summary."""
+    fillers = [[f"F{i}", "Ann", "Lee", "N/A", "Germany"] for i in range(12)]  # a placeholder company: no guess
+    src = make_csv([HEADER, *fillers, *ROWS, *ROWS])
+    monkeypatch.setattr(enrich_cmds, "PARALLEL_MIN_ROWS", parallel)
+    monkeypatch.setattr(enrich_cmds, "spare_core", lambda: True)  # however busy the test machine is
+    monkeypatch.setattr(enrich_cmds, "_guesses_wanted", None)  # calling it would fail the run
+    code, _, stderr = enrich(capsys, src, src.with_name("out.csv"), "--offline")
+    assert code == 0 and world.queries == []
+    assert stderr.count("not guessed") == 1 and "the domains of 3 companies without one were not guessed" in stderr
+    with src.with_name("out.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["Lead ID"] for r in rows] == [r[0] for r in (*fillers, *ROWS, *ROWS)]
+    offline = ["offline: the domain was not guessed" in r["Email Evidence"] for r in rows]
+    assert offline == [False] * 12 + [True, True, True, False, True] * 2
+
+
 def test_a_domain_set_on_the_command_line_is_what_enrich_uses_and_a_rejected_one_never(capsys, data_dir, make_csv,
                                                                                       world):  # fmt: skip
     assert main(["domain", "Acme Widgets", "--set", "https://www.acme-corp.de/"]) == 0
