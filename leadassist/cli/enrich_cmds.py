@@ -2,7 +2,8 @@
 
 `enrich` reads the input in passes so a file of any size runs in flat memory: pass 1 learns every row and
 collects the distinct facts each lead's domain depends on, hence the domains, keeping for each record only a
-number that names its facts (RowKeys, 4 bytes a record), which the later passes look up. The DNS checks (once
+number that names its facts (RowKeys, 4 bytes a record), which the later passes look up; a big file's pass 1
+runs in two processes at once, each learning one part (enrich_pass1.py). The DNS checks (once
 per domain) then run in a child process (enrich_procs.py) while this process ranks every lead; the results wait
 in memory and are written once DNS is done (ranking and DNS are both CPU-bound Python, so on two cores they overlap).
 Offline, and above OVERLAP_MAX_ROWS rows, DNS (if any) comes first and one streaming pass ranks and writes;
@@ -29,7 +30,6 @@ import gc
 import os
 import sys
 import time
-from array import array
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -37,6 +37,7 @@ from pathlib import Path
 
 from leadassist import paths
 from leadassist.cli.domain_cmds import stored_knowledge
+from leadassist.cli.enrich_pass1 import RowKeys, first_pass
 from leadassist.cli.enrich_procs import DnsChild, PartWorker, can_fork
 from leadassist.cli.mx_cmds import add_dns_options, check_options_from_args, dns_exit_code, dns_summary_line
 from leadassist.cli.progress import ProgressLine
@@ -46,7 +47,7 @@ from leadassist.core.companydomain import GuessBook, GuessKey, host_choice, webs
 from leadassist.core.dnsreport import summarize
 from leadassist.core.domainguess import DomainGuess
 from leadassist.core.domains import DomainChoice
-from leadassist.core.enrich import Enricher, domain_key
+from leadassist.core.enrich import Enricher
 from leadassist.core.errors import LeadAssistError, SmtpConfigError
 from leadassist.core.mailcheck import CheckOptions
 from leadassist.core.mailwords import with_check
@@ -161,34 +162,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _read(path: Path) -> crmcsv.CsvSource:
     return crmcsv.open_csv(path)
-
-
-class RowKeys:
-    """Each record's domain key from pass 1, as a small number per record (4 bytes) into the distinct keys: later
-    passes look a record's key up instead of working it out again, and read only the records they need."""
-
-    def __init__(self) -> None:
-        self.ids: dict[tuple[str, str, str], int] = {}
-        self.keys: list[tuple[str, str, str]] = []
-        self.of_row = array("i")
-
-    def add(self, key: tuple[str, str, str]) -> None:
-        """The next record's key."""
-        kid = self.ids.get(key)
-        if kid is None:
-            kid = self.ids[key] = len(self.keys)
-            self.keys.append(key)
-        self.of_row.append(kid)
-
-    def key(self, lead: Lead) -> tuple[str, str, str]:
-        """A lead's domain key (worked out when its record was not in pass 1)."""
-        row = lead.row
-        return self.keys[self.of_row[row]] if 0 <= row < len(self.of_row) else domain_key(lead)
-
-    def rows_with(self, keys: set[tuple[str, str, str]]) -> list[int]:
-        """The numbers of the records with one of `keys`, in file order."""
-        wanted = {self.ids[k] for k in keys if k in self.ids}
-        return [i for i, kid in enumerate(self.of_row) if kid in wanted]
 
 
 class _Run:
@@ -377,20 +350,15 @@ def _enrich(args: argparse.Namespace) -> int:
     decisions, formats, store_domains = stored_knowledge(args)
     # Only the best candidate's evidence is written; the mailbox check re-ranks, so it needs every one's.
     explained = None if smtp is not None else 1
-    engine = Enricher(max_candidates=args.candidates, decisions=decisions, formats=formats, explained=explained)
+
+    def make_engine() -> Enricher:
+        return Enricher(max_candidates=args.candidates, decisions=decisions, formats=formats, explained=explained)
+
     # Pass 1: learn what every row says about its company, and collect the distinct facts a lead's domain
-    # depends on, so the domains to check are known without reading the file again.
-    row_keys = RowKeys()
-    with _read(args.input) as src:
-        total = 0
-        for rec in src.records():
-            lead = crmcsv.lead_from_cells(total, rec.cells, src.mapping)
-            engine.learn(lead)
-            row_keys.add(domain_key(lead))
-            total += 1
-            if total % 5000 == 0:
-                show(Progress("reading", total, 0, time.monotonic() - start))
-        mapping, dialect, header, rejects = src.mapping, src.dialect, src.header, list(src.rejects)
+    # depends on, so the domains to check are known without reading the file again (a big file in two parts).
+    first = first_pass(args.input, make_engine, show, start, split=can_fork() and spare_core())
+    engine, row_keys, total = first.engine, first.row_keys, first.total
+    mapping, dialect, header, rejects = first.mapping, first.dialect, first.header, first.rejects
     print(
         f"{args.input}: {total:,} rows, {mapping.describe(header)}; {dialect.encoding}, "
         f"delimiter {dialect.delimiter!r}",

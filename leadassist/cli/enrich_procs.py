@@ -160,8 +160,8 @@ def _work_in_child(conn: Connection, work: Callable[[], Any]) -> None:
 
 
 class PartWorker:
-    """A forked child doing `work` (ranking the second part of the file and writing it to a file of its own)
-    while this process does the first part; the two exchange nothing until the child sends what `work`
+    """A forked child doing `work` (learning or ranking the second part of the file, see enrich_pass1 and
+    enrich_cmds) while this process does the first part; the two exchange nothing until the child sends what `work`
     returned, once, at the end (so neither waits for the other on the way)."""
 
     def __init__(self, work: Callable[[], Any]) -> None:
@@ -179,10 +179,15 @@ class PartWorker:
 
     def wait(self) -> Any:
         """What the child's `work` returned (its error raised here)."""
+        enabled = gc.isenabled()
+        gc.disable()  # unpickling a big result makes objects only: nothing for the collector to find on the way
         try:
             kind, payload = self._conn.recv()
         except EOFError:
-            raise _lost(self._proc, "second ranking process") from None
+            raise _lost(self._proc, "second process") from None
+        finally:
+            if enabled:
+                gc.enable()
         if kind == "error":
             raise LeadAssistError(payload)
         if kind == "crash":

@@ -243,6 +243,10 @@ class DomainChoice:
     explanation: str
 
 
+# CompanyDomains.learned(): domain counts by company key from addresses, from websites; (key, kind) as they came
+LearnedDomains = tuple[dict[str, dict[str, int]], dict[str, dict[str, int]], list[tuple[str, int]]]
+
+
 class CompanyDomains:
     """Learns company -> mail domain from the leads of one run (and earlier knowledge passed in).
 
@@ -257,6 +261,7 @@ class CompanyDomains:
         # block (core words without plural "s") -> known keys in it, each with its rank (addresses first, then
         # websites, in the order first seen: the earlier of equally close matches wins, as it always did).
         self._index: dict[tuple[str, ...], dict[str, tuple[int, int]]] = defaultdict(dict)
+        self._known_order: list[tuple[str, int]] = []  # (key, kind) as each became known (what `merge` replays)
 
     def add(
         self, company: str, email: str = "", website: str = "", *, first: str = "", last: str = "", full_name: str = ""
@@ -280,8 +285,29 @@ class CompanyDomains:
                     self._learned(key, 1, len(self._from_websites))
                 self._from_websites[key][domain] += 1
 
+    def learned(self) -> LearnedDomains:
+        """What `add` learned, for `merge` in another process: domain counts from addresses and from websites by
+        company key (plain dictionaries: a Counter is slower to send), and the order the keys became known in."""
+        return ({k: dict(c) for k, c in self._from_addresses.items()},
+                {k: dict(c) for k, c in self._from_websites.items()}, list(self._known_order))  # fmt: skip
+
+    def merge(self, learned: LearnedDomains) -> None:
+        """Take what another CompanyDomains learned from the leads *after* this one's (the second part of a file
+        read in two processes): afterwards it is as if this one had been given those leads itself, in order."""
+        from_addresses, from_websites, order = learned
+        kinds = (self._from_addresses, self._from_websites)
+        for key, kind in order:  # new keys indexed and placed as `add` would have, addresses and websites mixed
+            mine = kinds[kind]
+            if key not in mine:
+                self._learned(key, kind, len(mine))
+                mine[key] = Counter()
+        for mine, theirs in zip(kinds, (from_addresses, from_websites), strict=True):
+            for key, counts in theirs.items():
+                mine[key].update(counts)  # Counter order: this one's domains first, then theirs as first seen
+
     def _learned(self, key: str, kind: int, order: int) -> None:
         """Index a newly known company key (kind 0: from an address, 1: from a website)."""
+        self._known_order.append((key, kind))
         members = self._index[_block(company_signature(key))]
         if key not in members or members[key] > (kind, order):
             members[key] = (kind, order)

@@ -19,7 +19,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import dns.asyncresolver
 
@@ -104,6 +104,15 @@ def domain_key(lead: Lead) -> tuple[str, str, str]:
     return "" if own_name else lead.company, lead.website, email.rpartition("@")[2]
 
 
+class LearnedLeads(NamedTuple):
+    """What Enricher.learn took from some leads: company domains, website domains, known addresses, their holders."""
+
+    companies: dom.LearnedDomains
+    websites: Counter[str]
+    known: dict[str, dict[str, Example]]
+    taken: dict[str, dict[str, str]]
+
+
 class Enricher:
     """Learns from known addresses, then ranks candidates lead by lead. Not thread-safe; one per run."""
 
@@ -179,6 +188,26 @@ class Enricher:
             self.companies.add(lead.company, website=lead.website, first=lead.first, last=lead.last,
                                full_name=lead.full_name)  # fmt: skip
             self._websites[dom.website_domain(lead.website)] += 1
+
+    def learned(self) -> LearnedLeads:
+        """What `learn` took from the leads so far (and nothing else), for `merge_learned` in another process."""
+        return LearnedLeads(self.companies.learned(), self._websites, dict(self._known), dict(self._taken))
+
+    def merge_learned(self, other: LearnedLeads) -> None:
+        """Take what another Enricher (started alike) learned from the leads after this one's: afterwards this
+        one is as if it had learned those leads itself, in order (pass 1 of a file read in two processes)."""
+        self.companies.merge(other.companies)
+        self._websites.update(other.websites)
+        for domain, examples in other.known.items():
+            mine = self._known[domain]
+            for email, example in examples.items():
+                if email not in mine:  # the first address learned stays, as in add_known
+                    mine[email] = example
+            self._mixtures.pop(domain, None)
+        for domain, holders in other.taken.items():
+            taken = self._taken[domain]
+            for local, holder in holders.items():
+                taken.setdefault(local, holder)
 
     def domain_for(self, lead: Lead) -> dom.DomainChoice:
         """Step 2: the mail domain of a lead and where it came from (before any guess from the company name)."""

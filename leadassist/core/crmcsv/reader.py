@@ -27,6 +27,7 @@ from typing import NamedTuple
 from leadassist.core.crmcsv.columns import FORMULA_SIGNS, all_enrich_names, restore
 from leadassist.core.crmcsv.dialect import CsvDialect, bom_length, detect_dialect
 from leadassist.core.crmcsv.mapping import LEAD_FIELDS, HeaderMapping, detect_crm, map_headers, prefer_fuller
+from leadassist.core.crmcsv.parts import Until
 from leadassist.core.crmcsv.rawrows import iter_raw_rows
 from leadassist.core.errors import CsvFormatError
 from leadassist.core.models import Lead
@@ -74,28 +75,57 @@ class CsvSource:
         *,
         mapping_override: dict[str, int] | None = None,
         restore_cells: bool | None = None,
+        until: int | None = None,
     ) -> None:
-        self.path = Path(path)
-        self.dialect = dialect
-        self.rejects: list[RejectedRow] = []
-        self.rejected = 0
-        self._kept_chars = 0
-        self._bad = _REPLACED if _is_wide(dialect.encoding) else _ESCAPED
-        self._binary = open(path, "rb", buffering=_READ_BUFFER)
+        """`until`: read only the bytes before this offset (the first part of a file cut by parts.cut_offset)."""
+        self._setup(path, dialect)
+        self._open(0, until)
         try:
-            self.size = os.fstat(self._binary.fileno()).st_size
-            skip, _ = bom_length(self._binary.read(4))
-            self._binary.seek(skip if dialect.bom else 0)
-            errors = "replace" if _is_wide(dialect.encoding) else "surrogateescape"
-            self._text = io.TextIOWrapper(self._binary, encoding=dialect.encoding, errors=errors, newline="")
-            self._rows = iter_raw_rows(self._text, dialect.delimiter, dialect.quotechar)
             self.header = self._read_header()
             self.mapping = self._mapping(mapping_override)
             self._restore = self._restore_columns(restore_cells)
         except BaseException:
             self._binary.close()
             raise
+
+    def _setup(self, path: str | os.PathLike[str], dialect: CsvDialect) -> None:
+        self.path = Path(path)
+        self.dialect = dialect
+        self.rejects: list[RejectedRow] = []
+        self.rejected = 0
+        self.parse_errors = 0  # rows whose quoting or size could not be read (others are only the wrong width)
+        self._kept_chars = 0
+        self._bad = _REPLACED if _is_wide(dialect.encoding) else _ESCAPED
+        self._lines_before = 0  # physical lines before this source's first byte (a second part's)
         self._started = False
+
+    def _open(self, start: int, until: int | None) -> None:
+        raw = open(self.path, "rb", buffering=0)
+        self._binary = io.BufferedReader(Until(raw, until) if until is not None else raw, _READ_BUFFER)
+        try:
+            self.size = os.fstat(self._binary.fileno()).st_size
+            if start:
+                self._binary.seek(start)
+            else:
+                skip, _ = bom_length(self._binary.read(4))
+                self._binary.seek(skip if self.dialect.bom else 0)
+            errors = "replace" if _is_wide(self.dialect.encoding) else "surrogateescape"
+            self._text = io.TextIOWrapper(self._binary, encoding=self.dialect.encoding, errors=errors, newline="")
+            self._rows = iter_raw_rows(self._text, self.dialect.delimiter, self.dialect.quotechar)
+        except BaseException:
+            self._binary.close()
+            raise
+
+    def rest(self, start: int, lines_before: int) -> CsvSource:
+        """A source of its own for the records from byte `start` to the end (the second part of a file cut by
+        parts.cut_offset, `lines_before` physical lines before it), with this source's header and mapping; its
+        line numbers count from the start of the file."""
+        part = CsvSource.__new__(CsvSource)
+        part._setup(self.path, self.dialect)
+        part._lines_before = lines_before
+        part._open(start, None)
+        part.header, part.mapping, part._restore = list(self.header), self.mapping, self._restore
+        return part
 
     def _error(self, message: str, line: int | None = None, hint: str = "") -> CsvFormatError:
         return CsvFormatError(message, path=str(self.path), line=line, hint=hint)
@@ -179,6 +209,16 @@ class CsvSource:
         elif self.rejected == MAX_KEPT_REJECTS + 1:
             log.warning("%s: more than %d problem rows; only the first are kept", self.path, MAX_KEPT_REJECTS)
 
+    @property
+    def rejects_whole(self) -> bool:
+        """Every problem row so far is in `rejects` with its raw text (none beyond the limits)."""
+        return self.rejected == len(self.rejects) and self._kept_chars <= MAX_KEPT_CHARS
+
+    def add_rejects(self, rejects: Sequence[RejectedRow]) -> None:
+        """Take the problem rows of the part read after this one (its rejects_whole must hold), as if met here."""
+        for r in rejects:
+            self._reject(r.line, r.reason, r.raw)
+
     def records(self) -> Iterator[SourceRecord]:
         """The data records in file order (one pass); problem rows go to `rejects` instead."""
         if self._started:
@@ -186,8 +226,11 @@ class CsvSource:
         self._started = True
         width, bad, fix, encoding = len(self.header), self._bad, self._restore, self.dialect.encoding
         new_record = functools.partial(tuple.__new__, SourceRecord)  # skips NamedTuple's Python-level __new__
+        before = self._lines_before
         for line, cells, raw, _term, error in self._rows:
+            line += before
             if cells is None:
+                self.parse_errors += 1
                 self._reject(line, error, raw)
             elif len(cells) != width:
                 if cells:  # a blank line is no record and no problem
