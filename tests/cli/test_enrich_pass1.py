@@ -147,3 +147,15 @@ def test_the_cli_writes_the_same_file_with_pass_1_in_two_parts(capsys, data_dir,
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
     assert (tmp_path / "one.rejects.csv").read_bytes() == (tmp_path / "two.rejects.csv").read_bytes()
     assert one_out.split("; wrote")[0] == two_out.split("; wrote")[0] and "problem rows skipped" in two_err
+
+
+def test_a_child_that_fails_leaves_the_whole_file_to_this_process(tmp_path, monkeypatch):
+    path = _write(tmp_path / "leads.csv", _rows(1500, seed=5))
+    serial = _run(path, split=False)[1]
+
+    def crash(*args, **kwargs):
+        raise MemoryError("the child ran out of memory")  # raised in the forked child only, when it sends its part
+
+    monkeypatch.setattr(enrich_pass1, "_Part", crash)
+    parts, split = _run(path, split=True)
+    assert parts == 1 and split == serial
