@@ -309,17 +309,26 @@ def _spell(
     folds = [("plain", False), ("expand", True)] if differs else [("", False)]
     base_tags = (_TAGS["order", order],) if order else ()
     out = []
+    family_t, middles_t, hints_t = tuple(family), tuple(middles), tuple(hints)
     for fc, expand in folds:
         fold_tags = (*base_tags, _TAGS["fold", fc]) if fc else base_tags
         fold_weight = order_prior * (_CHOICE_PRIOR["fold"][fc] if fc else 1.0)
-        lasts = family_side(tuple(family), expand)
-        given_opts = given_side(raw_given, tuple(middles), tuple(hints), expand) if raw_given else (("", "", "", 1.0),)
+        lasts = family_side(family_t, expand)
+        given_opts = given_side(raw_given, middles_t, hints_t, expand) if raw_given else (("", "", "", 1.0),)
         for gc, first, middle, gw in given_opts:
             given_tags = (*fold_tags, _TAGS["given", gc]) if gc else fold_tags
+            given_weight = fold_weight * gw  # (fold_weight * gw) * weight, as the product always ran
             for last, tags, weight in lasts:
                 if first or last:
-                    out.append(((first, last, middle), frozenset((*given_tags, *tags)), fold_weight * gw * weight))
+                    both = _UNIONS.get((given_tags, tags))
+                    if both is None:
+                        both = _UNIONS[given_tags, tags] = frozenset((*given_tags, *tags))
+                    out.append(((first, last, middle), both, given_weight * weight))
     return out
+
+
+# The tag sets of spellings, by the given side's and the family side's tags: a few dozen combinations, shared.
+_UNIONS: dict[tuple[tuple[str, ...], tuple[str, ...]], frozenset[str]] = {}
 
 
 def name_tokens(first: str = "", last: str = "", full_name: str = "") -> list[str]:
