@@ -452,7 +452,10 @@ def rank(
     """
     if not variants or not domain or valid_domain(domain) != domain:
         return []
+    # The compiled loop takes exactly these types (a caller's Mapping or set is copied, the usual ones are not).
     taken = taken if isinstance(taken, dict) else dict(taken or {})
+    exclude = exclude if isinstance(exclude, frozenset) else frozenset(exclude)
+    ruled_out = ruled_out if isinstance(ruled_out, frozenset) else frozenset(ruled_out)
     conventions = mixture.conventions
     sig = tuple([v.tags for v in variants])
     hit = _WEIGHTS.get((id(conventions), sig))

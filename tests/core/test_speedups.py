@@ -97,3 +97,17 @@ def test_enrich_output_is_the_same_with_and_without_the_compiled_loops(tmp_path:
         )  # fmt: skip
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_rank_takes_any_mapping_and_sets_as_the_pure_loop_does():
+    from leadassist.core.formats import learn_mixture, load_prior
+
+    prior = load_prior()
+    mixture = learn_mixture("acme.example", [], prior)
+    variants = name_variants("Jana", "Nováková", "")
+    plain = formats.rank(variants, mixture, prior, domain="acme.example", taken={"jana.novakova": "Someone"},
+                         exclude=frozenset({"jnovakova"}))  # fmt: skip
+    loose = formats.rank(variants, mixture, prior, domain="acme.example",
+                         taken=dict.fromkeys(["jana.novakova"], "Someone").items().mapping,
+                         exclude={"jnovakova"}, ruled_out=set())  # fmt: skip
+    assert loose == plain and "jnovakova@acme.example" not in [c.email for c in plain]
