@@ -22,13 +22,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from leadassist.core.crmcsv.columns import FORMULA_SIGNS, all_enrich_names, restore
 from leadassist.core.crmcsv.dialect import CsvDialect, bom_length, detect_dialect
 from leadassist.core.crmcsv.mapping import LEAD_FIELDS, HeaderMapping, detect_crm, map_headers, prefer_fuller
 from leadassist.core.crmcsv.parts import Until
-from leadassist.core.crmcsv.rawrows import iter_raw_rows
+from leadassist.core.crmcsv.rawrows import RawRow, iter_raw_rows
 from leadassist.core.errors import CsvFormatError
 from leadassist.core.models import Lead
 
@@ -63,6 +63,18 @@ class RejectedRow:
 
 def _is_wide(codec: str) -> bool:
     return codec.startswith(("utf-16", "utf-32"))
+
+
+def _raw_rows(binary: BinaryIO, dialect: CsvDialect, start: int) -> tuple[io.TextIOWrapper, Iterator[RawRow]]:
+    """The text and raw rows of an open binary file from byte `start` (0: the file's start, past a BOM)."""
+    if start:
+        binary.seek(start)
+    else:
+        skip, _ = bom_length(binary.read(4))
+        binary.seek(skip if dialect.bom else 0)
+    errors = "replace" if _is_wide(dialect.encoding) else "surrogateescape"
+    text = io.TextIOWrapper(binary, encoding=dialect.encoding, errors=errors, newline="")
+    return text, iter_raw_rows(text, dialect.delimiter, dialect.quotechar)
 
 
 class CsvSource:
@@ -104,14 +116,7 @@ class CsvSource:
         self._binary = io.BufferedReader(Until(raw, until) if until is not None else raw, _READ_BUFFER)
         try:
             self.size = os.fstat(self._binary.fileno()).st_size
-            if start:
-                self._binary.seek(start)
-            else:
-                skip, _ = bom_length(self._binary.read(4))
-                self._binary.seek(skip if self.dialect.bom else 0)
-            errors = "replace" if _is_wide(self.dialect.encoding) else "surrogateescape"
-            self._text = io.TextIOWrapper(self._binary, encoding=self.dialect.encoding, errors=errors, newline="")
-            self._rows = iter_raw_rows(self._text, self.dialect.delimiter, self.dialect.quotechar)
+            self._text, self._rows = _raw_rows(self._binary, self.dialect, start)
         except BaseException:
             self._binary.close()
             raise
@@ -173,11 +178,7 @@ class CsvSource:
         filled = dict.fromkeys(cols, 0)
         seen = 0
         with open(self.path, "rb") as raw:
-            skip, _ = bom_length(raw.read(4))
-            raw.seek(skip if self.dialect.bom else 0)
-            errors = "replace" if _is_wide(self.dialect.encoding) else "surrogateescape"
-            text = io.TextIOWrapper(raw, encoding=self.dialect.encoding, errors=errors, newline="")
-            rows = iter_raw_rows(text, self.dialect.delimiter, self.dialect.quotechar)
+            _, rows = _raw_rows(raw, self.dialect, 0)
             next(rows, None)  # the header
             for row in itertools.islice(rows, RIVAL_SAMPLE):
                 if row.cells and len(row.cells) == len(self.header):
