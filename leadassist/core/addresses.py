@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -30,7 +32,27 @@ MAX_LOCAL = 64  # RFC 5321 4.5.3.1.1
 MAX_ADDRESS = 254  # email-validator's limit for the whole address (RFC 3696 errata 1690)
 # An ASCII dot-atom local part (RFC 5322 atext).
 DOT_ATOM = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
+T = TypeVar("T")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+_RUN_CACHES: list[functools._lru_cache_wrapper[Any]] = []
+
+
+def run_cache(fn: Callable[..., T]) -> functools._lru_cache_wrapper[T]:
+    """`functools.cache` for a function asked once per company, domain or address of a run: an unbounded dictionary
+    (a bounded LRU's linked entries cost three times its memory: ~90 against ~25 bytes each), emptied by
+    `trim_run_caches` once it holds more than RUN_CACHE entries."""
+    cached = functools.cache(fn)
+    _RUN_CACHES.append(cached)
+    return cached
+
+
+def trim_run_caches(limit: int = RUN_CACHE) -> None:
+    """Empty each run cache holding more than `limit` entries (core.enrich.Enricher calls it as it learns)."""
+    for cached in _RUN_CACHES:
+        if cached.cache_info().currsize > limit:
+            cached.cache_clear()
 
 
 def has_control(text: str) -> bool:
@@ -63,7 +85,7 @@ def _plain_host(domain: str) -> bool:
     return not any(".".join(labels[-k:]) in names for k in sizes)
 
 
-@functools.lru_cache(maxsize=RUN_CACHE)  # asked for every address and candidate; a run has far fewer domains
+@run_cache  # asked for every address and candidate; a run has far fewer domains
 def valid_domain(domain: str) -> str:
     """The lower-case ASCII form of a mail domain email-validator accepts (IDNA 2008), '' when it does not."""
     return domain if _plain_host(domain) else _valid_domain_full(domain)
@@ -81,7 +103,7 @@ def _valid_domain_full(domain: str) -> str:
     return str(info.ascii_domain).lower()
 
 
-@functools.lru_cache(maxsize=RUN_CACHE)  # a CRM row's address is normalised by each step that reads it
+@run_cache  # a CRM row's address is normalised by each step that reads it
 def normalise_email(text: str) -> str:
     """The address in `text`, lower-cased with an ASCII domain, or '' when it is not a usable address."""
     text = text.strip(" ")

@@ -24,7 +24,6 @@ calibrated too. A confirmed domain's reliability is 1; the other sources keep th
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,7 +32,7 @@ from dataclasses import dataclass, field, replace
 import dns.asyncresolver
 from email_validator import EmailNotValidError, validate_email
 
-from leadassist.core.addresses import RUN_CACHE
+from leadassist.core.addresses import run_cache
 from leadassist.core.companyname import placeholder_reason
 from leadassist.core.dnscache import DomainCache
 from leadassist.core.domainguess import MIN_PROBABILITY, DomainGuess, GuessRequest, guess_domains
@@ -141,7 +140,7 @@ def decided_choice(choice: DomainChoice, company: str, decisions: CompanyDecisio
     return choice
 
 
-_website_names = functools.lru_cache(maxsize=RUN_CACHE)(website_domains)  # a file's leads repeat their websites
+_website_names = run_cache(website_domains)  # a file's leads repeat their websites
 
 
 def website_host(choice: DomainChoice, website: str) -> str:

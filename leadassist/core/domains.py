@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from anyascii import anyascii
 
 from leadassist import paths
-from leadassist.core.addresses import RUN_CACHE, has_control, valid_domain
+from leadassist.core.addresses import has_control, run_cache, valid_domain
 from leadassist.core.companyname import placeholder_reason
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
@@ -113,7 +113,7 @@ def is_free(domain: str) -> bool:
     return domain.lower() in free_domains()
 
 
-@functools.lru_cache(maxsize=RUN_CACHE)  # asked once per lead; the public-suffix lookup is the cost
+@run_cache  # asked once per lead; the public-suffix lookup is the cost
 def is_disposable(domain: str) -> bool:
     """True for throw-away mail domains."""
     domain = domain.lower()
@@ -137,7 +137,7 @@ def domain_flags(email: str) -> tuple[str, ...]:
     return ("role", *flags) if local and is_role(local) else flags
 
 
-@functools.lru_cache(maxsize=RUN_CACHE)
+@run_cache
 def _domain_flags(domain: str) -> tuple[str, ...]:
     """free / disposable for a domain (cached: every lead at a company asks the same question)."""
     return tuple(flag for flag, on in (("free", is_free(domain)), ("disposable", is_disposable(domain))) if on)
@@ -154,7 +154,7 @@ def registrable_domain(host: str) -> str:
         return ""
 
 
-@functools.lru_cache(maxsize=RUN_CACHE)
+@run_cache
 def website_domain(website: str) -> str:
     """The mail-domain candidate of a Website cell in any form ('https://www.acme.co.uk/x' -> 'acme.co.uk'),
     '' unless the host is a domain email-validator accepts (see core.addresses: IDNA 2008, no `%`, no control
@@ -220,7 +220,7 @@ def legal_basename(name: str) -> str:
     return strip_tail(" ".join(nparts))
 
 
-@functools.lru_cache(maxsize=RUN_CACHE)  # once per company
+@run_cache  # once per company
 def company_key(name: str) -> str:
     """A comparable form of a company name: case, punctuation, accents and legal suffixes removed."""
     text = anyascii(name).strip()
@@ -391,7 +391,7 @@ def company_placeholder(company: str, first: str = "", last: str = "", full_name
     return ""
 
 
-@functools.lru_cache(maxsize=RUN_CACHE)  # a file has far fewer companies than leads
+@run_cache  # a file has far fewer companies than leads
 def _company_verdict(company: str) -> tuple[str, str]:
     """(why the cell names no company whoever the person is, or ''; its comparison key) — ('', '') when blank."""
     if not company.strip():
@@ -400,13 +400,13 @@ def _company_verdict(company: str) -> tuple[str, str]:
     return ("has no letters" if reason == "no letters" else f"is {reason}" if reason else ""), _alnum(company)
 
 
-@functools.lru_cache(maxsize=RUN_CACHE)
+@run_cache
 def _alnum(text: str) -> str:
     """Lower-case ASCII letters and digits only (companyname's comparison key)."""
     return _NON_WORD.sub("", (text if text.isascii() else anyascii(text)).lower())
 
 
-@functools.lru_cache(maxsize=RUN_CACHE)
+@run_cache
 def _alnum_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in _NON_WORD.split((text if text.isascii() else anyascii(text)).lower()) if w)
 

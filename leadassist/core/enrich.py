@@ -25,7 +25,7 @@ import dns.asyncresolver
 
 from leadassist.core import domains as dom
 from leadassist.core import junk
-from leadassist.core.addresses import normalise_email
+from leadassist.core.addresses import normalise_email, trim_run_caches
 from leadassist.core.companydomain import (
     CONFIRMED,
     GUESSED,
@@ -140,9 +140,12 @@ class Enricher:
         self._taken: dict[str, dict[str, str]] = defaultdict(dict)  # domain -> local -> holder
         # domain -> bounced local part -> (its example, for the template update; whose address it was)
         self._bounced: dict[str, dict[str, tuple[Example | None, str]]] = defaultdict(dict)
-        self._mixtures: dict[str, dict[str, FormatMixture]] = {}  # domain -> owner left out ('' = none) -> mixture
+        self._mixtures: dict[str, FormatMixture] = {}  # domain -> its mixture (a plain map: one per domain)
+        self._without: dict[str, dict[str, FormatMixture]] = {}  # domain -> person left out -> mixture (rare)
         self._patterns: dict[str, dict[str, str]] = {}  # domain -> known local part -> its likeliest template
         self._providers: dict[str, str] = {}  # domain -> mail provider from its DNS check (a level of the prior)
+        self._leads_learned = 0
+        trim_run_caches()  # a run's caches start within their bounds (the app makes an engine per run)
         for k in known:
             self.add_known(k.first, k.last, k.email, full_name=k.full_name, company="")
         for b in bounced:
@@ -161,7 +164,7 @@ class Enricher:
         if variants and email not in self._known[domain]:
             self._known[domain][email] = Example(variants, local)
             self._taken[domain].setdefault(local, _display(first, last, full_name))
-            self._mixtures.pop(domain, None)
+            self._forget(domain)
         return email
 
     def add_bounced(self, item: KnownAddress | str) -> None:
@@ -178,10 +181,13 @@ class Enricher:
             owner = _display(item.first, item.last, item.full_name) if variants else ""
         self._bounced[domain][local] = (example, owner)
         self._known[domain].pop(email, None)
-        self._mixtures.pop(domain, None)
+        self._forget(domain)
 
     def learn(self, lead: Lead) -> None:
         """Step 1: take what one lead tells about its company (domain, a known address)."""
+        self._leads_learned += 1
+        if not self._leads_learned & 0xFFFF:  # every 65,536 leads: a file of millions keeps its caches bounded
+            trim_run_caches()
         if lead.email.strip():
             self.add_known(lead.first, lead.last, lead.email, full_name=lead.full_name, company=lead.company)
         if lead.website.strip():
@@ -203,7 +209,7 @@ class Enricher:
             for email, example in examples.items():
                 if email not in mine:  # the first address learned stays, as in add_known
                     mine[email] = example
-            self._mixtures.pop(domain, None)
+            self._forget(domain)
         for domain, holders in other.taken.items():
             taken = self._taken[domain]
             for local, holder in holders.items():
@@ -230,10 +236,7 @@ class Enricher:
     def mixture(self, domain: str, without: str = "") -> FormatMixture:
         """The company's format mixture (learned once per domain, relearned after new knowledge); `without` names
         a person whose own bounces are left out (their ranking is conditioned on them instead)."""
-        learned = self._mixtures.get(domain)
-        if learned is None:
-            learned = self._mixtures[domain] = {}
-        mix = learned.get(without)
+        mix = self._mixtures.get(domain) if not without else self._without.get(domain, {}).get(without)
         if mix is None:
             bounced = [ex for ex, owner in self._bounced.get(domain, {}).values()
                        if ex is not None and not (without and owner == without)]  # fmt: skip
@@ -244,8 +247,16 @@ class Enricher:
             provider = self._providers.get(domain, "")
             extra = self._formats.get(domain)
             mix = learn_mixture(domain, known, self.prior, bounced, patterns, provider=provider, extra=extra)
-            learned[without] = mix
+            if without:
+                self._without.setdefault(domain, {})[without] = mix
+            else:
+                self._mixtures[domain] = mix
         return mix
+
+    def _forget(self, domain: str) -> None:
+        """Drop the domain's mixtures (learned again when next asked for, from what is known now)."""
+        self._mixtures.pop(domain, None)
+        self._without.pop(domain, None)
 
     def learned_counts(self, provider_of: Mapping[str, str] | None = None) -> dict[str, FormatCounts]:
         """What the known (and bounced) addresses taught about each domain, as counts only (for a team pack);
@@ -255,7 +266,7 @@ class Enricher:
             provider = (provider_of or {}).get(domain, "")
             if provider and self._providers.get(domain) != provider:
                 self._providers[domain] = provider
-                self._mixtures.pop(domain, None)
+                self._forget(domain)
             out[domain] = format_counts(self.mixture(domain))
         return out
 
@@ -313,7 +324,7 @@ class Enricher:
             return _no_address(lead, "no usable name to build an address", choice, check, (), dconf)
         if check is not None and check.provider and self._providers.get(domain) != check.provider:
             self._providers[domain] = check.provider  # the prior's provider level applies from now on
-            self._mixtures.pop(domain, None)
+            self._forget(domain)
         cands = self._ranked(lead.first, lead.last, lead.full_name, domain, sure, problem)
         cands = adjust_for_mail(cands, check)
         if choice.source in (GUESSED, CONFIRMED) and choice.explanation:  # say where the domain came from first

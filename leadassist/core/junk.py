@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, replace
 
 from leadassist import paths
-from leadassist.core.addresses import RUN_CACHE
+from leadassist.core.addresses import run_cache
 from leadassist.core.domains import DomainChoice, company_key, website_domain
 from leadassist.core.models import Candidate, Lead
 from leadassist.core.names import TITLES, fold_ascii, name_tokens
@@ -122,7 +122,7 @@ def _is_placeholder(text: str, section: str) -> bool:
     return " ".join(words) in entries or "".join(words) in entries
 
 
-@functools.lru_cache(maxsize=RUN_CACHE)  # asked for every lead; a file has far fewer companies
+@run_cache  # asked for every lead; a file has far fewer companies
 def is_placeholder_company(company: str) -> bool:
     """True for a company cell that means "no company given" ("Unknown", "N/A", "Self-employed", "-")."""
     if not company.strip():

@@ -15,12 +15,11 @@ store/staging.py). Keys are plain strings so the store can index and compare the
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import unicodedata
 
-from leadassist.core.addresses import RUN_CACHE, normalise_email
+from leadassist.core.addresses import normalise_email, run_cache
 from leadassist.core.domains import company_key
 from leadassist.core.models import Lead
 
@@ -66,7 +65,7 @@ def record_id_key(record_id: str) -> str:
     return decimal.group(1) if decimal else rid
 
 
-@functools.lru_cache(maxsize=RUN_CACHE)
+@run_cache
 def _company(company: str) -> str:
     # company_key is slow-ish (cleanco) and companies repeat a lot; the cache is bounded for million-row files.
     return company_key(company) or words(company)
