@@ -50,7 +50,7 @@ def matching(list heads, tuple parts, str local):
     return out
 
 
-def accumulate(list applicable, double keep, double norm, double mass, list spellings, Py_ssize_t limit,
+def accumulate(list applicable, list weights, double keep, double norm, double mass, list spellings, Py_ssize_t limit,
                dict taken, str owner, frozenset exclude, frozenset ruled_out, double taken_factor,
                double tail_mass, double min_share):
     """core.formats._accumulate: each address's summed probability and the pair that names it, and the mass of
@@ -69,12 +69,15 @@ def accumulate(list applicable, double keep, double norm, double mass, list spel
     cdef tuple item, sp, current, ops
     cdef object local, holder, key, v
     cdef list parts = [(sp[0].first, sp[0].last, sp[0].middle) for sp in spellings]
-    cdef Py_ssize_t i, ns = len(spellings)
-    for item in applicable:
+    cdef Py_ssize_t i, j, ns = len(spellings)
+    if len(weights) != len(applicable):
+        raise ValueError("one weight per template")
+    for j in range(len(applicable)):
+        item = <tuple>applicable[j]
         key = item[0]
-        w = item[1]
-        truncated = item[3]
-        ops = <tuple>item[4]
+        w = <double>weights[j]
+        truncated = item[2]
+        ops = <tuple>item[3]
         pt = keep * w / norm
         if len(scores) >= limit and (remaining < tail or pt * top_weight < min_share):
             break  # templates are sorted by weight: nothing left can reach the shown candidates

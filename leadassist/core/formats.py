@@ -41,6 +41,7 @@ data by benchmarks/learn_prior.py and stored in resources/format_prior.json besi
 
 from __future__ import annotations
 
+import functools
 import operator
 import os
 from collections import defaultdict
@@ -387,23 +388,28 @@ def _bounce_update(pseudo: dict[str, float], total: float, q: Mapping[str, float
 _BOTH = frozenset({"first", "last"})
 
 
-def _applicable(
-    mixture: FormatMixture, have: frozenset[str]
-) -> tuple[list[tuple[str, float, Renderer, bool, RenderOps]], float, float]:
-    """Templates (by falling weight) a person with the name parts `have` can use, each with its renderer, whether
-    it is a truncation and its render_ops, their total weight, and the normaliser Z: the weight of every template
-    open to this person had we both their first and last name. Made once per mixture and set of name parts."""
+# What `_accumulate` needs of one template, made once per template and shared by every mixture's lists (a list of
+# references per mixture instead of a tuple per template and mixture: ~90 bytes a template at a million leads).
+Template = tuple[str, Renderer, bool, RenderOps]  # key, its renderer, whether it is a truncation, its render_ops
+
+
+@functools.cache
+def _template(key: str) -> Template:
+    return key, compile_template(key), ":" in key, render_ops(key)
+
+
+def _applicable(mixture: FormatMixture, have: frozenset[str]) -> tuple[list[Template], list[float], float, float]:
+    """Templates (by falling weight) a person with the name parts `have` can use and their weights, the weights'
+    total, and the normaliser Z: the weight of every template open to this person had we both their first and
+    last name. Made once per mixture and set of name parts."""
     memo = mixture.applicable_memo
     found = memo.get(have)
     if found is None:
-        items = [
-            (k, w, compile_template(k), ":" in k, render_ops(k))
-            for k, w in mixture.templates.items()
-            if k != OTHER and needs(k) <= have
-        ]
+        usable = [(k, w) for k, w in mixture.templates.items() if k != OTHER and needs(k) <= have]
         full = have | _BOTH
         z = sum(w for k, w in mixture.templates.items() if k != OTHER and needs(k) <= full)
-        found = memo[have] = (items, sum(item[1] for item in items), z)
+        weights = [w for _, w in usable]
+        found = memo[have] = ([_template(k) for k, _ in usable], weights, sum(weights), z)
     return found
 
 
@@ -469,12 +475,13 @@ def rank(
         _WEIGHTS[id(conventions), sig] = (conventions, order)
     spellings = [(variants[i], w) for i, w in order]
     have = _parts_present(variants)
-    applicable, mass, norm = _applicable(mixture, have)
+    applicable, weights, mass, norm = _applicable(mixture, have)
     if mass <= 0:
         return []
     keep = 1.0 - mixture.templates.get(OTHER, 0.0)
     scores, best_pair, gone = _accumulate(
         applicable,
+        weights,
         keep,
         norm,
         mass,
@@ -526,7 +533,8 @@ def rank(
 
 
 def _accumulate_py(
-    applicable: list[tuple[str, float, Renderer, bool, RenderOps]],
+    applicable: list[Template],
+    weights: list[float],
     keep: float,
     norm: float,
     mass: float,
@@ -542,7 +550,8 @@ def _accumulate_py(
 ) -> tuple[dict[str, float], dict[str, tuple[float, str, NameVariant, bool]], float]:
     """`rank`'s inner loop: each address's summed probability over the (template, spelling) pairs that render it,
     the pair that names it (probability, template, spelling, template is a truncation), and the mass of the
-    person's own bounced addresses (`ruled_out`). `applicable` and `spellings` are sorted by falling weight."""
+    person's own bounced addresses (`ruled_out`). `applicable` (with its `weights`) and `spellings` are sorted by
+    falling weight."""
     top_weight = spellings[0][1]
     scores: dict[str, float] = {}
     # local -> (probability, template, spelling, template is a truncation): the pair that names the candidate
@@ -550,7 +559,7 @@ def _accumulate_py(
     remaining = mass
     tail = tail_mass * mass
     gone = 0.0
-    for key, w, render, truncated, _ in applicable:
+    for (key, render, truncated, _), w in zip(applicable, weights, strict=True):
         pt = keep * w / norm
         if len(scores) >= limit and (remaining < tail or pt * top_weight < min_share):
             break  # templates are sorted by weight: nothing left can reach the shown candidates

@@ -85,9 +85,9 @@ class FormatMixture:
     bounced_templates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # template -> bounced local parts
     # each bounce's template shares q_t (what a team pack carries instead of the bounced address)
     bounce_renderings: tuple[dict[str, float], ...] = ()
-    # Per-mixture memo of the templates a name with given parts can use, each with its compiled renderer and
-    # whether it is a truncation (filled by core.formats, not compared).
-    applicable_memo: dict[frozenset[str], tuple[list[tuple[str, float, Any, bool, Any]], float, float]] = field(
+    # Per-mixture memo of the templates a name with given parts can use (each with its compiled renderer and
+    # whether it is a truncation) and their weights (filled by core.formats, not compared).
+    applicable_memo: dict[frozenset[str], tuple[list[tuple[str, Any, bool, Any]], list[float], float, float]] = field(
         default_factory=dict, compare=False, repr=False
     )
 

@@ -64,13 +64,13 @@ def _loops(draw: st.DrawFn) -> tuple:
     spellings = _spellings(draw)
     keys = draw(st.lists(st.sampled_from(TEMPLATES), min_size=1, max_size=len(TEMPLATES), unique=True))
     weights = sorted((draw(st.floats(0.0001, 1.0)) for _ in keys), reverse=True)
-    applicable = [(k, w, compile_template(k), ":" in k, render_ops(k)) for k, w in zip(keys, weights, strict=True)]
+    applicable = [(k, compile_template(k), ":" in k, render_ops(k)) for k in keys]
     mass = sum(weights)
     rendered = [r for k in keys for v, _ in spellings if (r := compile_template(k)(v))]
     some = st.lists(st.sampled_from(rendered), max_size=3) if rendered else st.just([])
     taken = {local: draw(st.sampled_from(["Anna Smith", "someone else"])) for local in draw(some)}
     exclude, ruled_out = frozenset(draw(some)), frozenset(draw(some))
-    return (applicable, draw(st.floats(0.5, 1.0)), mass + draw(st.floats(0.0, 1.0)), mass, spellings,
+    return (applicable, weights, draw(st.floats(0.5, 1.0)), mass + draw(st.floats(0.0, 1.0)), mass, spellings,
             draw(st.integers(1, 6)), taken, "Anna Smith", exclude, ruled_out, 0.1,
             draw(st.sampled_from([0.0, 0.01, 0.2])), draw(st.sampled_from([0.0, 0.0005, 0.01])))  # fmt: skip
 
