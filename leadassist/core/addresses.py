@@ -48,8 +48,10 @@ def run_cache(fn: Callable[..., T]) -> functools._lru_cache_wrapper[T]:
     return cached
 
 
-def trim_run_caches(limit: int = RUN_CACHE) -> None:
-    """Empty each run cache holding more than `limit` entries (core.enrich.Enricher calls it as it learns)."""
+def trim_run_caches(limit: int | None = None) -> None:
+    """Empty each run cache holding more than `limit` (RUN_CACHE) entries; core.enrich.Enricher calls it as it
+    learns."""
+    limit = RUN_CACHE if limit is None else limit
     for cached in _RUN_CACHES:
         if cached.cache_info().currsize > limit:
             cached.cache_clear()

@@ -29,3 +29,24 @@ def test_the_plain_ascii_fast_path_agrees_with_email_validator(domain: str) -> N
 @pytest.mark.parametrize("domain", ["acme.example", "a-b.co.uk", "x1.io"])
 def test_plain_names_take_the_fast_path(domain: str) -> None:
     assert addresses._plain_host(domain) and addresses.valid_domain(domain) == domain
+
+
+def test_run_caches_are_emptied_once_over_their_bound_by_each_engine_and_as_it_learns(monkeypatch) -> None:
+    from leadassist.core.enrich import Enricher
+    from leadassist.core.models import Lead
+
+    monkeypatch.setattr(addresses, "RUN_CACHE", 50)
+    addresses.trim_run_caches(0)
+    for i in range(51):
+        addresses.normalise_email(f"a{i}@acme{i}.example")
+    assert addresses.normalise_email.cache_info().currsize == 51
+    addresses.trim_run_caches(60)
+    assert addresses.normalise_email.cache_info().currsize == 51  # within the bound: kept
+    engine = Enricher()  # a run's engine starts with its caches within RUN_CACHE
+    assert addresses.normalise_email.cache_info().currsize == 0
+    for i in range(60):
+        addresses.normalise_email(f"b{i}@acme.example")
+    for i in range(1 << 16):  # and trims them every 65,536 leads it learns
+        engine.learn(Lead(row=i, first="Ann", last="Lee", company="Acme"))
+    assert addresses.normalise_email.cache_info().currsize == 0
+    assert addresses.normalise_email("Ann@Acme.Example") == "ann@acme.example"  # and still answers
