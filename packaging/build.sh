@@ -72,7 +72,7 @@ case "$selftest" in
   *) echo "bundle smoke test FAILED: unexpected --selftest output" >&2; exit 1 ;;
 esac
 # Issue 15: the compiled ranking loops built here (pip install -e . with a C compiler) must be in the bundle too.
-if [ "$("$PYTHON" -c 'from leadassist.core.formats import COMPILED; print(COMPILED)')" = True ]; then
+if [ "$("$PYTHON" -c 'from leadassist.core.compiled import COMPILED; print(COMPILED)')" = True ]; then
   case "$selftest" in
     *"compiled ranking loops"*) ;;
     *) echo "bundle smoke test FAILED: the compiled ranking loops were built but are not in the bundle" >&2; exit 1 ;;

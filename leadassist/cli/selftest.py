@@ -53,7 +53,7 @@ def run_selftest(args: argparse.Namespace) -> int:
         reason = str(exc) or type(exc).__name__
         print(f"selftest FAILED: {step}: {reason}")
         return 1
-    from leadassist.core.formats import COMPILED
+    from leadassist.core.compiled import COMPILED
 
     loops = "compiled" if COMPILED else "pure-Python"  # core/_speedups.pyx built (and bundled) or not
     print(

@@ -8,6 +8,8 @@ A template is given as its `templates.render_ops`: per token a literal str or (p
 all), the parts being (first, last, middle). `render` is `templates.compile_template`'s renderer on those parts.
 """
 
+from cpython.object cimport PyObject_GenericSetAttr
+
 
 cdef inline object _render(tuple ops, tuple parts):
     cdef list pieces = []
@@ -109,3 +111,15 @@ def accumulate(list applicable, list weights, double keep, double norm, double m
             if <bint>current[3] > truncated or (<bint>current[3] == truncated and <double>current[0] < p):
                 best_pair[local] = (p, key, v, truncated)
     return scores, best_pair, gone
+
+
+def make(type cls, tuple names, tuple values):
+    """cls(*values) for a frozen slots dataclass without __post_init__ (core.compiled.fields_of gives `names`):
+    each slot set directly instead of by the generated __init__'s object.__setattr__ calls."""
+    cdef Py_ssize_t i, n = len(names)
+    if len(values) != n:
+        raise TypeError(f"{cls.__name__} takes {n} values, not {len(values)}")
+    cdef object obj = object.__new__(cls)
+    for i in range(n):
+        PyObject_GenericSetAttr(obj, names[i], values[i])
+    return obj

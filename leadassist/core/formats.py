@@ -43,13 +43,13 @@ from __future__ import annotations
 
 import functools
 import operator
-import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from leadassist.core.addresses import DOT_ATOM, MAX_ADDRESS, MAX_LOCAL, valid_domain
+from leadassist.core.compiled import fields_of, make, speedups
 from leadassist.core.models import Candidate, FormatCounts, FormatMixture, NameVariant
 from leadassist.core.prior import (
     FILL_MIN_CONFIDENCE,
@@ -91,18 +91,9 @@ __all__ = [
 ]
 # fast functions with a `_reference` twin giving the same results (tests/cli/test_enrich_reference.py)
 REFERENCE_SWAPS = ("rank", "explain", "learn_mixture")
-# The compiled loops (core/_speedups.pyx, built by setup.py where a C compiler is at hand) or None: the pure-Python
-# twins below give the same results (tests/core/test_speedups.py); LEADASSIST_PURE_PYTHON=1 chooses them.
+# The compiled loops (core.compiled) or their pure-Python twins below (the same results).
 _matching: Callable[[list[tuple[str, int, RenderOps]], tuple[str, str, str], str], list[str]] | None
-if os.environ.get("LEADASSIST_PURE_PYTHON") == "1":
-    _speedups = None
-else:
-    try:
-        from leadassist.core import _speedups  # type: ignore[attr-defined,no-redef,unused-ignore]
-    except ImportError:
-        _speedups = None
-COMPILED = _speedups is not None  # which loops this process runs (the selftest and the benchmark say so)
-_matching = _speedups.matching if _speedups is not None else None
+_matching = speedups.matching if speedups is not None else None
 _TAIL_MASS = 0.01  # stop rendering once the templates left carry less than this share of the mass
 _MIN_SHARE = 0.0005  # a (template, spelling) pair below this probability cannot reach the shown candidates
 _LEVEL_NOTE = 0.03  # name the TLD in a cold company's evidence when its share differs this much from the global
@@ -424,6 +415,7 @@ def _parts_present(variants: Sequence[NameVariant]) -> frozenset[str]:
 
 
 _SCORE = operator.itemgetter(1)
+_CANDIDATE = fields_of(Candidate)
 _PARTS = {
     (f, la, m): frozenset(name for name, on in (("first", f), ("last", la), ("middle", m)) if on)
     for f in (False, True)
@@ -526,7 +518,7 @@ def rank(
             if len(calibrated) >= _CALIBRATED_MAX:
                 calibrated.clear()
             prob = calibrated[x] = calibrate(x, prior)
-        out.append(Candidate(f"{local}@{domain}", prob, key, why, v.tags))
+        out.append(make(Candidate, _CANDIDATE, (f"{local}@{domain}", prob, key, why, v.tags)))
         if len(out) >= limit:
             break
     return out
@@ -591,7 +583,7 @@ def _accumulate_py(
     return scores, best_pair, gone
 
 
-_accumulate = _speedups.accumulate if _speedups is not None else _accumulate_py
+_accumulate = speedups.accumulate if speedups is not None else _accumulate_py
 
 
 # P(v) of spellings by their tags, per conventions (by id; the dictionary is kept alive beside), as (index,

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from anyascii import anyascii
 
 from leadassist.core import nicknames
+from leadassist.core.compiled import fields_of, make
 from leadassist.core.models import NameVariant
 
 CONVENTIONS: dict[str, tuple[str, ...]] = {
@@ -369,7 +370,10 @@ def _variants(first: str, last: str, full_name: str, *, cached: bool) -> tuple[N
                 merged[key] = (tags, weight)
     ranked = sorted(merged.items(), key=lambda kv: -kv[1][1])[:_MAX_VARIANTS]
     total = sum(w for _, (_, w) in ranked)
-    return tuple([NameVariant(f, la, m, tags, w / total) for (f, la, m), (tags, w) in ranked])
+    return tuple([make(NameVariant, _VARIANT, (f, la, m, tags, w / total)) for (f, la, m), (tags, w) in ranked])
+
+
+_VARIANT = fields_of(NameVariant)  # what `make` fills
 
 
 # Scripts whose names are written family name first and without a space: Han (Chinese, Japanese kanji), Hiragana

@@ -1,5 +1,6 @@
 """The compiled loops (core/_speedups.pyx) give exactly what their pure-Python twins in core.formats give: the same
-renderings, the same matching templates, the same summed probabilities (bit for bit) and naming pairs. Where a C
+renderings, the same matching templates, the same summed probabilities (bit for bit) and naming pairs; `make` builds
+the same objects as the dataclasses' own __init__. Where a C
 compiler is installed the module must have been built (pip install -e . does it), so a broken build fails here
 instead of silently running the slow loops."""
 
@@ -22,7 +23,7 @@ from leadassist.core.templates import TEMPLATES, compile_template, render_ops
 
 ROOT = Path(__file__).resolve().parents[2]
 
-if os.environ.get("LEADASSIST_PURE_PYTHON") != "1" and shutil.which("cc") and formats._speedups is None:
+if os.environ.get("LEADASSIST_PURE_PYTHON") != "1" and shutil.which("cc") and formats.speedups is None:
     pytest.fail("leadassist.core._speedups is not built although a C compiler is here: run pip install -e .",
                 pytrace=False)  # fmt: skip
 speedups = pytest.importorskip("leadassist.core._speedups")
@@ -87,7 +88,7 @@ def test_enrich_output_is_the_same_with_and_without_the_compiled_loops(tmp_path:
     for pure in ("0", "1"):
         out = tmp_path / f"out{pure}.csv"
         env = {**os.environ, "LEADASSIST_PURE_PYTHON": pure}
-        code = "import sys; from leadassist.core import formats; print(formats.COMPILED)"
+        code = "import sys; from leadassist.core import compiled; print(compiled.COMPILED)"
         compiled = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
         assert compiled.stdout.strip() == ("False" if pure == "1" else "True")
         subprocess.run(
@@ -111,3 +112,57 @@ def test_rank_takes_any_mapping_and_sets_as_the_pure_loop_does():
                          taken=dict.fromkeys(["jana.novakova"], "Someone").items().mapping,
                          exclude={"jnovakova"}, ruled_out=set())  # fmt: skip
     assert loose == plain and "jnovakova@acme.example" not in [c.email for c in plain]
+
+
+def _made_per_lead() -> list[tuple[type, tuple]]:
+    from leadassist.core.models import Candidate, DomainCheck, EmailSource, Lead, LeadResult, MailStatus
+
+    cand = Candidate("ann.lee@acme.example", 0.5, "first.last", "why", frozenset({"fold:plain"}))
+    check = DomainCheck("acme.example", MailStatus.MX, "", ("mx.acme.example",))
+    result = (3, cand.email, EmailSource.INFERRED, 50, "first.last", ("a@acme.example",), "why", "acme.example",
+              "website", (cand,), ("role",), check, 90, ())  # fmt: skip
+    return [
+        (Candidate, ("ann.lee@acme.example", 0.5, "first.last", "why", frozenset({"fold:plain"}))),
+        (NameVariant, ("ann", "lee", "", frozenset(), 0.25)),
+        (Lead, (3, "Ann", "Lee", "", "Acme", "", "acme.example", "", "", "", "")),
+        (LeadResult, result),
+    ]
+
+
+@pytest.mark.parametrize(("cls", "values"), _made_per_lead(), ids=lambda x: getattr(x, "__name__", ""))
+def test_make_builds_what_the_dataclass_builds_and_it_stays_frozen(cls: type, values: tuple) -> None:
+    import dataclasses
+
+    from leadassist.core.compiled import _make_py, fields_of
+
+    names = fields_of(cls)
+    made = speedups.make(cls, names, values)
+    assert type(made) is cls
+    assert made == cls(*values) == _make_py(cls, names, values)
+    assert [getattr(made, n) for n in names] == list(values)
+    assert hash(made) == hash(cls(*values)) if cls.__hash__ is not None else True
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(made, names[0], values[0])
+    with pytest.raises(TypeError):
+        speedups.make(cls, names, values[:-1])  # every value is given
+
+
+def test_fields_of_refuses_a_class_make_would_build_wrongly() -> None:
+    import dataclasses
+
+    from leadassist.core.compiled import fields_of
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        x: int
+
+        def __post_init__(self) -> None:  # make would skip this
+            raise ValueError
+
+    @dataclasses.dataclass(frozen=True)
+    class NoSlots:
+        x: int
+
+    for cls in (Checked, NoSlots):
+        with pytest.raises(TypeError):
+            fields_of(cls)

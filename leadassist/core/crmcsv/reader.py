@@ -22,8 +22,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
+from leadassist.core.compiled import fields_of, make
 from leadassist.core.crmcsv.columns import FORMULA_SIGNS, all_enrich_names, restore
 from leadassist.core.crmcsv.dialect import CsvDialect, bom_length, detect_dialect
 from leadassist.core.crmcsv.mapping import LEAD_FIELDS, HeaderMapping, detect_crm, map_headers, prefer_fuller
@@ -283,12 +284,26 @@ def lead_from_cells(row: int, cells: Sequence[str], mapping: HeaderMapping) -> L
     """The Lead a record describes (cells stripped of surrounding spaces unless that would make a formula of
     them, see columns.lead_field; unmapped fields empty)."""
     width = len(cells)
-    values = {}
-    for field, col in mapping.fields.items():
-        if col < width:  # columns.lead_field, inlined: this runs for every mapped cell of every record
+    values: list[Any] = [row]
+    for col in _lead_columns(mapping):
+        if 0 <= col < width:  # columns.lead_field, inlined: this runs for every mapped cell of every record
             cell = cells[col]
             value = cell.strip()
-            values[field] = cell if value and value[0] in FORMULA_SIGNS and len(value) != len(cell) else value
+            values.append(cell if value and value[0] in FORMULA_SIGNS and len(value) != len(cell) else value)
         else:
-            values[field] = ""
-    return Lead(row=row, **values)
+            values.append("")
+    return make(Lead, _LEAD, tuple(values))
+
+
+_LEAD = fields_of(Lead)  # what `make` fills: row, then the fields from a cell each
+_COLUMNS: dict[int, tuple[HeaderMapping, tuple[int, ...]]] = {}
+
+
+def _lead_columns(mapping: HeaderMapping) -> tuple[int, ...]:
+    """The column of each of Lead's fields after `row` (-1: unmapped), per mapping (by id, kept alive beside)."""
+    hit = _COLUMNS.get(id(mapping))
+    if hit is None or hit[0] is not mapping:
+        if len(_COLUMNS) > 64:
+            _COLUMNS.clear()
+        hit = _COLUMNS[id(mapping)] = (mapping, tuple(mapping.fields.get(f, -1) for f in _LEAD[1:]))
+    return hit[1]
