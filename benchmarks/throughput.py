@@ -33,9 +33,9 @@ from benchmarks import realistic, synthetic
 from leadassist.cli import enrich_cmds
 from leadassist.cli.progress import ProgressLine
 from leadassist.core import crmcsv
+from leadassist.core.compiled import COMPILED
 from leadassist.core.crmcsv import ENRICH_COLUMNS
 from leadassist.core.enrich import Enricher, domain_key
-from leadassist.core.formats import COMPILED
 from leadassist.core.mailcheck import CheckOptions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,7 +132,7 @@ def stage_times(src: Path, dst: Path) -> dict[str, float]:
             total += 1
         dialect, header = s.dialect, s.header
     t0 = clock()
-    choices = {key: engine.domain_for_key(key) for key in row_keys.keys}
+    choices = engine.domain_choices(row_keys.keys)
     args = SimpleNamespace(input=src, output=dst)
     book = engine.guess_book({})  # offline, as the CLI: no second read for the guesses, answered as asked
     book.offline(as_asked=True)

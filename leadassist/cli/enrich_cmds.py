@@ -364,7 +364,7 @@ def _enrich(args: argparse.Namespace) -> int:
         f"delimiter {dialect.delimiter!r}",
         file=sys.stderr,
     )
-    choices = {key: engine.domain_for_key(key) for key in row_keys.keys}
+    choices = engine.domain_choices(row_keys.keys)
     domains = {c.domain for c in choices.values() if c.domain}
     if options.offline:  # nothing is guessed: each company without a domain is answered so when its lead is ranked
         book = engine.guess_book(store_domains)

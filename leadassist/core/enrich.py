@@ -38,6 +38,7 @@ from leadassist.core.companydomain import (
     settle,
     website_host,
 )
+from leadassist.core.compiled import fields_of, make
 from leadassist.core.formats import Example, Prior, format_counts, learn_mixture, load_prior, rank
 from leadassist.core.mailcheck import CheckOptions, DomainCache, make_resolver
 from leadassist.core.mailwords import adjust_for_mail, describe_check
@@ -84,9 +85,14 @@ def _no_address(
 ) -> LeadResult:
     """A result without an address, saying why (the domain, if any, kept)."""
     none = EmailSource.NONE
-    return LeadResult(
-        lead.row, "", none, 0, "", (), why, choice.domain, choice.source, (), flags, check, domain_confidence
+    return make(
+        LeadResult,
+        _RESULT,
+        (lead.row, "", none, 0, "", (), why, choice.domain, choice.source, (), flags, check, domain_confidence, ()),
     )
+
+
+_RESULT, _CANDIDATE = fields_of(LeadResult), fields_of(Candidate)  # what `make` fills, field by field
 
 
 def _variants(first: str, last: str, full_name: str) -> tuple[NameVariant, ...]:
@@ -225,6 +231,16 @@ class Enricher:
         choice = self.companies.choose(company, website, f"@{email_domain}" if email_domain else "")
         return decided_choice(choice, company, self.decisions) if self.decisions else choice
 
+    def domain_choices(self, keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], dom.DomainChoice]:
+        """`domain_for_key` of each key, equal choices one object (a file has several keys per company: its Company
+        cell spelt apart, with and without a website; a million leads hold hundreds of thousands)."""
+        same: dict[dom.DomainChoice, dom.DomainChoice] = {}
+        out = {}
+        for key in keys:
+            choice = self.domain_for_key(key)
+            out[key] = same.setdefault(choice, choice)
+        return out
+
     def guess_book(self, known_domains: Mapping[str, float] | None = None) -> GuessBook:
         """A GuessBook for this run's leads without a domain: the rep's decisions, and as TLD mix the company
         domains learned so far (known addresses, websites, confirmed domains) plus `known_domains`."""
@@ -336,21 +352,11 @@ class Enricher:
             cands, junk_flags = junk.capped(cands, placeholder), (*junk_flags, junk.PLACEHOLDER_COMPANY)
         best = cands[0]
         flags = tuple(dict.fromkeys((*junk_flags, *dom.domain_flags(best.email))))
-        return LeadResult(
-            row=lead.row,
-            email=best.email,
-            source=EmailSource.INFERRED,
-            confidence=round(best.probability * 100),
-            pattern=best.template,
-            alternates=tuple(c.email for c in cands[1:5]),
-            evidence=best.evidence,
-            domain=domain,
-            domain_source=choice.source,
-            candidates=tuple(cands),
-            flags=flags,
-            check=check,
-            domain_confidence=dconf,
-        )
+        inferred, alternates = EmailSource.INFERRED, tuple([c.email for c in cands[1:5]])
+        confidence, pattern, why = round(best.probability * 100), best.template, best.evidence
+        values = (lead.row, best.email, inferred, confidence, pattern, alternates, why, domain, choice.source,
+                  tuple(cands), flags, check, dconf, ())  # fmt: skip
+        return make(LeadResult, _RESULT, values)
 
     def _known_result(self, lead: Lead, email: str, check: DomainCheck | None) -> LeadResult:
         local, _, domain = email.rpartition("@")
@@ -365,11 +371,10 @@ class Enricher:
         if mail:
             evidence += f"; {mail}"
         flags = dom.domain_flags(email)
-        cand = Candidate(email, 1.0, pattern, evidence)
+        cand = make(Candidate, _CANDIDATE, (email, 1.0, pattern, evidence, frozenset()))
         known = EmailSource.KNOWN
-        return LeadResult(
-            lead.row, email, known, 100, pattern, (), evidence, domain, "address", (cand,), flags, check, 100
-        )
+        values = (lead.row, email, known, 100, pattern, (), evidence, domain, "address", (cand,), flags, check, 100, ())
+        return make(LeadResult, _RESULT, values)
 
 
 async def enrich_leads(

@@ -136,3 +136,17 @@ def test_synthetic_file_top3_accuracy_beats_a_single_pattern() -> None:
     assert n > 1000
     assert hit1 / n > 0.55
     assert hit3 / n > 0.8
+
+
+def test_domain_choices_are_each_keys_choice_and_equal_ones_are_shared() -> None:
+    engine = Enricher()
+    for lead in (Lead(row=0, first="Ann", last="Lee", company="Acme GmbH", email="ann.lee@acme.example"),
+                 Lead(row=1, first="Bo", last="Kim", company="Beta", website="https://www.beta.example/")):  # fmt: skip
+        engine.learn(lead)
+    keys = [("Acme GmbH", "", ""), ("ACME GMBH", "", ""), ("acme gmbh", "", ""), ("Beta", "", ""), ("Gamma", "", "")]
+    choices = engine.domain_choices(keys)
+    assert list(choices) == keys
+    assert all(choices[k] == engine.domain_for_key(k) for k in keys)
+    assert choices[keys[0]].domain == "acme.example" and choices[keys[3]].domain == "beta.example"
+    assert choices[keys[0]] is choices[keys[1]] is choices[keys[2]]  # one object for the company's spellings
+    assert choices[keys[3]] is not choices[keys[0]]
