@@ -1,8 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """Compiled twins of core.formats' two innermost loops (issue 15): rendering templates for a person's spellings
-and adding up each address's probability. Built by setup.py when a C compiler is at hand; core.formats falls back
-to its pure-Python loops (the same results, tests/core/test_speedups.py) when this module is missing or
-LEADASSIST_PURE_PYTHON=1.
+and adding up each address's probability; and `make`, which builds the frozen dataclasses made for every lead. Built
+by setup.py when a C compiler is at hand; core.compiled falls back to the pure-Python twins (the same results,
+tests/core/test_speedups.py) when this module is missing or LEADASSIST_PURE_PYTHON=1.
 
 A template is given as its `templates.render_ops`: per token a literal str or (part index, characters kept; 0 =
 all), the parts being (first, last, middle). `render` is `templates.compile_template`'s renderer on those parts.

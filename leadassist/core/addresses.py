@@ -32,11 +32,11 @@ MAX_LOCAL = 64  # RFC 5321 4.5.3.1.1
 MAX_ADDRESS = 254  # email-validator's limit for the whole address (RFC 3696 errata 1690)
 # An ASCII dot-atom local part (RFC 5322 atext).
 DOT_ATOM = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
-T = TypeVar("T")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
-_RUN_CACHES: list[functools._lru_cache_wrapper[Any]] = []
+T = TypeVar("T")
+_RUN_CACHES: list[functools._lru_cache_wrapper[Any]] = []  # every run_cache, for trim_run_caches
 
 
 def run_cache(fn: Callable[..., T]) -> functools._lru_cache_wrapper[T]:

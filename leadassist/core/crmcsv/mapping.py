@@ -24,8 +24,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
+from dataclasses import fields as dataclass_fields
 
 from leadassist import paths
+from leadassist.core.models import Lead
 
 LEAD_FIELDS = ("record_id", "first", "last", "full_name", "company", "email", "website", "country", "city", "phone")
 CRMS = ("salesforce", "hubspot", "pipedrive", "zoho", "dynamics", "generic")
@@ -103,6 +105,11 @@ class HeaderMapping:
     def column(self, field: str) -> int | None:
         """The column index of a lead field, or None."""
         return self.fields.get(field)
+
+    @functools.cached_property
+    def lead_columns(self) -> tuple[int, ...]:
+        """The column of each field of a Lead after its `row`, in the Lead's order (-1: not in the file)."""
+        return tuple(self.fields.get(f.name, -1) for f in dataclass_fields(Lead)[1:])
 
     def describe(self, headers: Sequence[str]) -> str:
         """One line for people: 'HubSpot export; first <- "First Name", company <- "Company Name", ...'."""

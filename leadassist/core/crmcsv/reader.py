@@ -285,7 +285,7 @@ def lead_from_cells(row: int, cells: Sequence[str], mapping: HeaderMapping) -> L
     them, see columns.lead_field; unmapped fields empty)."""
     width = len(cells)
     values: list[Any] = [row]
-    for col in _lead_columns(mapping):
+    for col in mapping.lead_columns:
         if 0 <= col < width:  # columns.lead_field, inlined: this runs for every mapped cell of every record
             cell = cells[col]
             value = cell.strip()
@@ -295,15 +295,4 @@ def lead_from_cells(row: int, cells: Sequence[str], mapping: HeaderMapping) -> L
     return make(Lead, _LEAD, tuple(values))
 
 
-_LEAD = fields_of(Lead)  # what `make` fills: row, then the fields from a cell each
-_COLUMNS: dict[int, tuple[HeaderMapping, tuple[int, ...]]] = {}
-
-
-def _lead_columns(mapping: HeaderMapping) -> tuple[int, ...]:
-    """The column of each of Lead's fields after `row` (-1: unmapped), per mapping (by id, kept alive beside)."""
-    hit = _COLUMNS.get(id(mapping))
-    if hit is None or hit[0] is not mapping:
-        if len(_COLUMNS) > 64:
-            _COLUMNS.clear()
-        hit = _COLUMNS[id(mapping)] = (mapping, tuple(mapping.fields.get(f, -1) for f in _LEAD[1:]))
-    return hit[1]
+_LEAD = fields_of(Lead)  # what `make` fills: row, then the fields from a cell each (mapping.lead_columns)
