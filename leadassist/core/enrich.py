@@ -104,10 +104,13 @@ def _display(first: str, last: str, full_name: str) -> str:
 
 
 def domain_key(lead: Lead) -> tuple[str, str, str]:
-    """What `Enricher.domain_for` reads from a lead: (company, website, its valid address's domain or '')."""
+    """What `Enricher.domain_for` reads from a lead: (company, website, '') or, when it has a valid address, ('', '',
+    its domain): the lead's own address decides whatever the Company and Website cells say (one key per domain)."""
     email = normalise_email(lead.email) if lead.email.strip() else ""
+    if email:
+        return "", "", email.rpartition("@")[2]
     own_name = dom.is_persons_own_name(lead.company, lead.first, lead.last, lead.full_name)  # no company: no sharing
-    return "" if own_name else lead.company, lead.website, email.rpartition("@")[2]
+    return "" if own_name else lead.company, lead.website, ""
 
 
 class LearnedLeads(NamedTuple):

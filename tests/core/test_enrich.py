@@ -150,3 +150,34 @@ def test_domain_choices_are_each_keys_choice_and_equal_ones_are_shared() -> None
     assert choices[keys[0]].domain == "acme.example" and choices[keys[3]].domain == "beta.example"
     assert choices[keys[0]] is choices[keys[1]] is choices[keys[2]]  # one object for the company's spellings
     assert choices[keys[3]] is not choices[keys[0]]
+
+
+def test_a_leads_domain_key_gives_the_domain_its_whole_row_gives() -> None:
+    """domain_key drops the Company and Website cells of a lead with a valid address: the choice must not change,
+    not even with the rep's decisions (a confirmed domain never beats the lead's own address)."""
+    from benchmarks.synthetic import HEADER
+    from leadassist.core.companydomain import CONFIRMED, REJECTED, CompanyDecisions, Decision, decided_choice
+    from leadassist.core.domains import company_key
+    from leadassist.core.enrich import domain_key
+
+    rows, _ = generate(600, 40, seed=11)
+    col = {h: i for i, h in enumerate(HEADER)}
+    leads = [Lead(row=i, first=r[col["First Name"]], last=r[col["Last Name"]], company=r[col["Company"]],
+                  email=r[col["Email"]], website=r[col["Website"]]) for i, r in enumerate(rows)]  # fmt: skip
+    leads += [Lead(row=900, first="Ann", last="Lee", company="Ann Lee", email="ann@lee-consulting.example"),
+              Lead(row=901, first="Bo", last="Kim", company="Unknown", email="bo.kim@gmail.com", website="x.example"),
+              Lead(row=902, first="Cy", last="Ode", company=leads[0].company, email="not an address")]  # fmt: skip
+    some = {company_key(lead.company) for lead in leads[:30] if lead.company}
+    picks = [("confirmed.example", CONFIRMED), ("rejected.example", REJECTED)]
+    decisions = CompanyDecisions({k: {picks[i % 2][0]: Decision(*picks[i % 2])} for i, k in enumerate(sorted(some))})
+    for decided in (CompanyDecisions(), decisions):
+        engine = Enricher(decisions=decided)
+        for lead in leads:
+            engine.learn(lead)
+        with_email = 0
+        for lead in leads:
+            email = normalise_email(lead.email) if lead.email.strip() else ""
+            whole = engine.companies.choose(lead.company, lead.website, email, first=lead.first, last=lead.last)
+            assert engine.domain_for_key(domain_key(lead)) == decided_choice(whole, lead.company, decided), lead
+            with_email += bool(email)
+        assert with_email > 100
