@@ -261,7 +261,9 @@ class CompanyDomains:
         # block (core words without plural "s") -> known keys in it, each with its rank (addresses first, then
         # websites, in the order first seen: the earlier of equally close matches wins, as it always did).
         self._index: dict[tuple[str, ...], dict[str, tuple[int, int]]] = defaultdict(dict)
-        self._known_order: list[tuple[str, int]] = []  # (key, kind) as each became known (what `merge` replays)
+        # The kind (0: address, 1: website) of each key as it became known, a byte each: with each kind's keys in
+        # the order of its dictionary that is the order `merge` replays (see `_order`).
+        self._kinds = bytearray()
 
     def add(
         self, company: str, email: str = "", website: str = "", *, first: str = "", last: str = "", full_name: str = ""
@@ -289,7 +291,12 @@ class CompanyDomains:
         """What `add` learned, for `merge` in another process: domain counts from addresses and from websites by
         company key (plain dictionaries: a Counter is slower to send), and the order the keys became known in."""
         return ({k: dict(c) for k, c in self._from_addresses.items()},
-                {k: dict(c) for k, c in self._from_websites.items()}, list(self._known_order))  # fmt: skip
+                {k: dict(c) for k, c in self._from_websites.items()}, self._order())  # fmt: skip
+
+    def _order(self) -> list[tuple[str, int]]:
+        """(key, kind) in the order the keys became known."""
+        keys = (iter(self._from_addresses), iter(self._from_websites))
+        return [(next(keys[kind]), kind) for kind in self._kinds]
 
     def merge(self, learned: LearnedDomains) -> None:
         """Take what another CompanyDomains learned from the leads *after* this one's (the second part of a file
@@ -307,7 +314,7 @@ class CompanyDomains:
 
     def _learned(self, key: str, kind: int, order: int) -> None:
         """Index a newly known company key (kind 0: from an address, 1: from a website)."""
-        self._known_order.append((key, kind))
+        self._kinds.append(kind)
         members = self._index[_block(company_signature(key))]
         if key not in members or members[key] > (kind, order):
             members[key] = (kind, order)
