@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from anyascii import anyascii
@@ -193,28 +193,40 @@ def _legal_terms() -> dict[str, tuple[tuple[int, int, list[str]], ...]]:
     return {last: tuple(terms) for last, terms in by_last.items()}
 
 
+@functools.cache
+def _cleanco() -> tuple[Callable[[str], str], re.Pattern[str]]:
+    """cleanco's normalized() and its trailing-punctuation pattern (imported when first needed)."""
+    from cleanco.clean import normalized, tail_removal_rexp
+
+    return normalized, tail_removal_rexp
+
+
 def legal_basename(name: str) -> str:
     """cleanco.basename(name) (legal suffixes such as "GmbH", "S.A.", "Ltd" removed), found by looking up the
     name's last word instead of trying each of cleanco's ~320 terms (tests/core/test_company_matching.py
     checks it against cleanco itself)."""
-    from cleanco.clean import normalized, strip_punct, tail_removal_rexp
+    normalized, tail = _cleanco()
 
     def strip_tail(text: str) -> str:  # cleanco's strip_tail, without re.search's pattern look-up
-        tail = tail_removal_rexp.search(text)
-        return text[: tail.start()] if tail is not None else text
+        found = tail.search(text)
+        return text[: found.start()] if found is not None else text
 
     name = strip_tail(name)
     nparts = name.split()
     # cleanco's normalized() keeps an ASCII name's letters and casefolds them, i.e. lower() (none of its own
-    # mappings is ASCII); company_key passes anyascii's output, so that is nearly every name.
-    nnparts = [strip_punct(w) for w in (name.lower() if name.isascii() else normalized(name)).split()]
+    # mappings is ASCII); company_key passes anyascii's output, so that is nearly every name. Each word then
+    # loses its dots, commas and hyphens (cleanco's strip_punct, inlined).
+    words = (name.lower() if name.isascii() else normalized(name)).split()
+    nnparts = [w.replace(".", "").replace(",", "").replace("-", "") for w in words]
     terms = _legal_terms()
     after = -1  # cleanco tries every term once, in its order: the next one to match comes after the last one
     while nnparts:
-        found = next((t for t in terms.get(nnparts[-1], ()) if t[0] > after and nnparts[-t[1] :] == t[2]), None)
-        if found is None:
+        for order, size, term in terms.get(nnparts[-1], ()):
+            if order > after and nnparts[-size:] == term:
+                break
+        else:
             break
-        after, size, _ = found
+        after = order
         del nnparts[-size:]
         del nparts[-size:]
     return strip_tail(" ".join(nparts))
