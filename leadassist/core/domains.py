@@ -127,7 +127,7 @@ def is_role(local_part: str) -> bool:
     """True when the local part names a team or function (sales@, info@) rather than a person."""
     exact, prefixes = role_local_parts()
     local = local_part.lower().split("+", 1)[0]
-    return local in exact or any(local.startswith(p) for p in prefixes)
+    return local in exact or local.startswith(prefixes)  # str.startswith takes the tuple (an empty one: False)
 
 
 def domain_flags(email: str) -> tuple[str, ...]:
