@@ -173,7 +173,7 @@ def _renders(
     templates in TEMPLATES order within each, trying only the templates `_could_render` leaves."""
     local = example.local
     heads, compiled_heads = _could_render(local)
-    for v, pv in zip(example.variants, _tag_weights(example.variants, conventions), strict=True):
+    for v, pv in zip(example.variants, _spelling_weights(example.variants, conventions)[0], strict=True):
         if _matching is None:
             keys = _matching_py(heads, v, local)
         else:
@@ -454,18 +454,7 @@ def rank(
     taken = taken if isinstance(taken, dict) else dict(taken or {})
     exclude = exclude if isinstance(exclude, frozenset) else frozenset(exclude)
     ruled_out = ruled_out if isinstance(ruled_out, frozenset) else frozenset(ruled_out)
-    conventions = mixture.conventions
-    sig = tuple([v.tags for v in variants])
-    hit = _WEIGHTS.get((id(conventions), sig))
-    if hit is not None and hit[0] is conventions:
-        order = hit[1]
-    else:
-        weights = _tag_weights(variants, conventions)
-        order = sorted(enumerate(weights), key=lambda iw: -iw[1])
-        if len(_WEIGHTS) >= _WEIGHTS_MAX:
-            _WEIGHTS.clear()
-        _WEIGHTS[id(conventions), sig] = (conventions, order)
-    spellings = [(variants[i], w) for i, w in order]
+    spellings = [(variants[i], w) for i, w in _spelling_weights(variants, mixture.conventions)[1]]
     have = _parts_present(variants)
     applicable, weights, mass, norm = _applicable(mixture, have)
     if mass <= 0:
@@ -586,11 +575,27 @@ def _accumulate_py(
 _accumulate = speedups.accumulate if speedups is not None else _accumulate_py
 
 
-# P(v) of spellings by their tags, per conventions (by id; the dictionary is kept alive beside), as (index,
-# weight) best first: the shared mixtures and common name shapes make a few thousand of these.
+# P(v) of spellings by their tags, per conventions (by id; the dictionary is kept alive beside): in the spellings'
+# order and as (index, weight) best first. The shared mixtures and common name shapes make a few thousand of these.
 _Conventions = Mapping[str, Mapping[str, float]]
-_WEIGHTS: dict[tuple[int, tuple[frozenset[str], ...]], tuple[_Conventions, list[tuple[int, float]]]] = {}
+_Weights = tuple[list[float], list[tuple[int, float]]]
+_WEIGHTS: dict[tuple[int, tuple[frozenset[str], ...]], tuple[_Conventions, _Weights]] = {}
 _WEIGHTS_MAX = 1 << 16
+
+
+def _spelling_weights(variants: Sequence[NameVariant], conventions: _Conventions) -> _Weights:
+    """`_tag_weights` of the spellings, and the same as (index, weight) by falling weight (memoised)."""
+    sig = tuple([v.tags for v in variants])
+    hit = _WEIGHTS.get((id(conventions), sig))
+    if hit is not None and hit[0] is conventions:
+        return hit[1]
+    weights = _tag_weights(variants, conventions)
+    both = weights, sorted(enumerate(weights), key=lambda iw: -iw[1])
+    if len(_WEIGHTS) >= _WEIGHTS_MAX:
+        _WEIGHTS.clear()
+    _WEIGHTS[id(conventions), sig] = (conventions, both)
+    return both
+
 
 # Calibrated probabilities per calibration, by model probability: the shared mixtures and spelling weights give
 # the same few thousand values over and over (a dictionary look-up instead of a log and an exp per candidate).
