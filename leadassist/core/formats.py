@@ -483,7 +483,7 @@ def rank(
     # P(y | not any of this person's bounced addresses) = P(y) / (1 − P(x)), both including the domain's reliability
     rest = 1.0 / max(1.0 - gone * reliability, 1e-9)
     longest = min(MAX_LOCAL, MAX_ADDRESS - 1 - len(domain))  # local + "@" + domain within the address limit
-    own = "; ".join(f"{x}@{domain} bounced" for x in sorted(ruled_out))
+    own = "; ".join([f"{x}@{domain} bounced" for x in sorted(ruled_out)]) if ruled_out else ""
     calibrated = _CALIBRATED.get(prior.calibration)
     if calibrated is None:
         calibrated = _CALIBRATED[prior.calibration] = {}
