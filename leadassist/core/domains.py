@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -271,8 +272,9 @@ class CompanyDomains:
         self._from_websites: dict[str, Counter[str]] = defaultdict(Counter)
         self._fuzzy_cache: dict[str, str] = {}
         # block (core words without plural "s") -> known keys in it, each with its rank (addresses first, then
-        # websites, in the order first seen: the earlier of equally close matches wins, as it always did).
-        self._index: dict[tuple[str, ...], dict[str, tuple[int, int]]] = defaultdict(dict)
+        # websites, in the order first seen: the earlier of equally close matches wins, as it always did). A block
+        # of one key (nearly all) holds the (key, rank) pair itself, not a dictionary.
+        self._index: dict[tuple[str, ...], tuple[str, int] | dict[str, int]] = {}
         # The kind (0: address, 1: website) of each key as it became known, a byte each: with each kind's keys in
         # the order of its dictionary that is the order `merge` replays (see `_order`).
         self._kinds = bytearray()
@@ -327,9 +329,18 @@ class CompanyDomains:
     def _learned(self, key: str, kind: int, order: int) -> None:
         """Index a newly known company key (kind 0: from an address, 1: from a website)."""
         self._kinds.append(kind)
-        members = self._index[_block(company_signature(key))]
-        if key not in members or members[key] > (kind, order):
-            members[key] = (kind, order)
+        block = tuple(map(sys.intern, _block(company_signature(key))))  # the words recur across companies
+        rank = kind << 32 | order  # (kind, order) as one integer that sorts alike
+        members = self._index.get(block)
+        if members is None:
+            self._index[block] = (key, rank)
+        elif isinstance(members, tuple):
+            if members[0] != key:
+                self._index[block] = {members[0]: members[1], key: rank}
+            elif members[1] > rank:
+                self._index[block] = (key, rank)
+        elif key not in members or members[key] > rank:
+            members[key] = rank
         self._fuzzy_cache.clear()  # a new name may be the closer match of a name looked up before
 
     def choose(
@@ -379,8 +390,9 @@ class CompanyDomains:
         from rapidfuzz import fuzz
 
         signature = company_signature(key)
-        best: tuple[float, tuple[int, int], str] | None = None
-        for other, rank in self._index.get(_block(signature), {}).items() if signature else ():
+        best: tuple[float, int, str] | None = None
+        members = self._index.get(_block(signature)) if signature else None
+        for other, rank in (members,) if isinstance(members, tuple) else members.items() if members else ():
             if not _same_company(signature, company_signature(other)):
                 continue
             score = fuzz.ratio(key, other, score_cutoff=_FUZZY_CUTOFF)
