@@ -256,6 +256,29 @@ class DomainChoice:
     explanation: str
 
 
+Counts = tuple[str, int] | Counter[str]  # a company key's domain counts (see CompanyDomains)
+
+
+def _count(table: dict[str, Counts], key: str, domain: str, n: int) -> None:
+    """Add `n` to `domain`'s count under `key`, as Counter's += would (a new domain goes last)."""
+    counts = table.get(key)
+    if not counts:  # unknown, or the empty Counter `merge` places
+        table[key] = (domain, n)
+    elif isinstance(counts, tuple):
+        table[key] = (domain, counts[1] + n) if counts[0] == domain else Counter({counts[0]: counts[1], domain: n})
+    else:
+        counts[domain] += n
+
+
+def _top(counts: Counts) -> tuple[str, int]:
+    """The most counted domain and its count (the first seen of equals, as Counter.most_common)."""
+    return counts if isinstance(counts, tuple) else counts.most_common(1)[0]
+
+
+def _plain(counts: Counts) -> dict[str, int]:
+    return {counts[0]: counts[1]} if isinstance(counts, tuple) else dict(counts)
+
+
 # CompanyDomains.learned(): domain counts by company key from addresses, from websites; (key, kind) as they came
 LearnedDomains = tuple[dict[str, dict[str, int]], dict[str, dict[str, int]], list[tuple[str, int]]]
 
@@ -268,8 +291,10 @@ class CompanyDomains:
     domain with other leads of the same cell, so one "Unknown" lead's address says nothing about another's."""
 
     def __init__(self) -> None:
-        self._from_addresses: dict[str, Counter[str]] = defaultdict(Counter)
-        self._from_websites: dict[str, Counter[str]] = defaultdict(Counter)
+        # company key -> its domains' counts, from addresses and from websites: a (domain, count) pair while the key
+        # has one domain (nearly all), a Counter (in first-seen order) from its second on.
+        self._from_addresses: dict[str, Counts] = {}
+        self._from_websites: dict[str, Counts] = {}
         self._fuzzy_cache: dict[str, str] = {}
         # block (core words without plural "s") -> known keys in it, each with its rank (addresses first, then
         # websites, in the order first seen: the earlier of equally close matches wins, as it always did). A block
@@ -293,19 +318,19 @@ class CompanyDomains:
             if domain and not is_free(domain) and not is_disposable(domain):
                 if key not in self._from_addresses:
                     self._learned(key, 0, len(self._from_addresses))
-                self._from_addresses[key][domain] += 1
+                _count(self._from_addresses, key, domain, 1)
         if website:
             domain = website_domain(website)
             if domain:
                 if key not in self._from_websites:
                     self._learned(key, 1, len(self._from_websites))
-                self._from_websites[key][domain] += 1
+                _count(self._from_websites, key, domain, 1)
 
     def learned(self) -> LearnedDomains:
         """What `add` learned, for `merge` in another process: domain counts from addresses and from websites by
         company key (plain dictionaries: a Counter is slower to send), and the order the keys became known in."""
-        return ({k: dict(c) for k, c in self._from_addresses.items()},
-                {k: dict(c) for k, c in self._from_websites.items()}, self._order())  # fmt: skip
+        return ({k: _plain(c) for k, c in self._from_addresses.items()},
+                {k: _plain(c) for k, c in self._from_websites.items()}, self._order())  # fmt: skip
 
     def _order(self) -> list[tuple[str, int]]:
         """(key, kind) in the order the keys became known."""
@@ -321,10 +346,11 @@ class CompanyDomains:
             mine = kinds[kind]
             if key not in mine:
                 self._learned(key, kind, len(mine))
-                mine[key] = Counter()
+                mine[key] = Counter()  # counted below
         for mine, theirs in zip(kinds, (from_addresses, from_websites), strict=True):
             for key, counts in theirs.items():
-                mine[key].update(counts)  # Counter order: this one's domains first, then theirs as first seen
+                for domain, n in counts.items():  # this one's domains first, then theirs as first seen
+                    _count(mine, key, domain, n)
 
     def _learned(self, key: str, kind: int, order: int) -> None:
         """Index a newly known company key (kind 0: from an address, 1: from a website)."""
@@ -360,14 +386,13 @@ class CompanyDomains:
         placeholder = company_placeholder(company, first, last, full_name)
         key = "" if placeholder else self._match(company_key(company))
         if key and self._from_addresses.get(key):
-            counts = self._from_addresses[key]
-            domain, n = counts.most_common(1)[0]
+            domain, n = _top(self._from_addresses[key])
             return DomainChoice(domain, "colleagues", f"{n} known colleague{'s' if n != 1 else ''} at {domain}")
         own = website_domain(website) if website else ""
         if own:
             return DomainChoice(own, "website", f"from the website {own}")
         if key and self._from_websites.get(key):
-            domain = self._from_websites[key].most_common(1)[0][0]
+            domain = _top(self._from_websites[key])[0]
             return DomainChoice(domain, "website", f"from a colleague's website {domain}")
         if not company.strip():
             return DomainChoice("", "none", "no company, website or known address")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -169,3 +171,36 @@ def test_the_cached_placeholder_check_agrees_with_companyname(company, first, la
 
     expected = bool(company.strip()) and bool(placeholder_reason(company, first=first, last=last, full_name=full))
     assert bool(dom.company_placeholder(company, first, last, full)) == expected
+
+
+_COMPANIES = ["Acme GmbH", "ACME", "Beta Widgets Ltd", "Beta Widget", "Gamma"]
+_DOMAINS = ["acme.example", "acme-group.example", "beta.example", "gamma.example"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_COMPANIES), st.sampled_from(_DOMAINS), st.booleans()), max_size=30),
+       st.integers(0, 30))  # fmt: skip
+def test_domain_counts_merged_from_a_second_part_equal_one_pass(leads: list, cut: int) -> None:
+    """One domain per company key is kept as a pair, more as a Counter: counting, the most common domain (the first
+    seen of equals) and a merge of a later part all behave as one Counter read in one pass."""
+
+    def learn(part: list) -> dom.CompanyDomains:
+        out = dom.CompanyDomains()
+        for company, domain, by_address in part:
+            out.add(company, f"ann@{domain}" if by_address else "", "" if by_address else f"https://{domain}/")
+        return out
+
+    whole, first = learn(leads), learn(leads[:cut])
+    first.merge(learn(leads[cut:]).learned())
+    assert first.learned() == whole.learned()
+    assert [list(d) for d in first.learned()[:2]] == [list(d) for d in whole.learned()[:2]]  # keys in order
+    for company in _COMPANIES:
+        assert first.choose(company) == whole.choose(company)
+    plain = {}  # the reference: a Counter per key, by address
+    for company, domain, by_address in leads:
+        key = dom.company_key(company)
+        if by_address and key:
+            plain.setdefault(key, Counter())[domain] += 1
+    assert whole.learned()[0] == {k: dict(c) for k, c in plain.items()}
+    for key, counts in plain.items():
+        top, n = counts.most_common(1)[0]
+        assert dom._top(whole._from_addresses[key]) == (top, n)
